@@ -1,0 +1,38 @@
+// Starts the three services on the ports of SPEC §8 with SQLite files in <repo>/data and the
+// Aspire dashboard. Aspire reads each service's Kestrel endpoints (Grpc, and Http for the
+// verification service's JSON API) from its appsettings.json; they are not proxied, because
+// Aspire's proxy carries cleartext gRPC, but slowly (shared/TIPS.md).
+var builder = DistributedApplication.CreateBuilder(args);
+
+var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));
+var dataDirectory = builder.Configuration["DataDirectory"] ?? Path.Combine(repoRoot, "data");
+
+builder.AddProject<Projects.Lingcheng_Talent_Registry>("registry", launchProfileName: null)
+    .AsTalentService(dataDirectory);
+
+builder.AddProject<Projects.Lingcheng_Talent_Entitlements>("entitlements", launchProfileName: null)
+    .AsTalentService(dataDirectory);
+
+builder.AddProject<Projects.Lingcheng_Talent_Verification>("verification", launchProfileName: null)
+    .AsTalentService(dataDirectory);
+
+builder.Build().Run();
+
+internal static class ServiceResourceExtensions
+{
+    /// <summary>A service on its fixed, unproxied ports, sharing the data folder (SQLite files, development keys).</summary>
+    public static IResourceBuilder<ProjectResource> AsTalentService(this IResourceBuilder<ProjectResource> project, string dataDirectory)
+    {
+        // Endpoints come from the Kestrel section of the service's appsettings.json, plus the
+        // default "http" one Aspire adds to every project; none of them goes through the proxy.
+        foreach (var endpoint in project.Resource.Annotations.OfType<EndpointAnnotation>())
+        {
+            endpoint.IsProxied = false;
+        }
+
+        return project
+            .WithEnvironment("DataDirectory", dataDirectory)
+            .WithEnvironment("Services__Registry", "http://127.0.0.1:5101")
+            .WithEnvironment("Services__Entitlements", "http://127.0.0.1:5102");
+    }
+}

@@ -1,0 +1,19 @@
+using Lingcheng.Talent.Entitlements.Data;
+using Lingcheng.Talent.Entitlements.Extensions;
+using Lingcheng.Talent.Entitlements.Services;
+using Lingcheng.Talent.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapGrpcService<EntitlementGrpcService>();
+
+return await app.RunServiceAsync<EntitlementDbContext>(args);
+
+/// <summary>Entry point; public so tests can host the service in process.</summary>
+public partial class Program;

@@ -1,0 +1,19 @@
+using Lingcheng.Talent.Registry.Data;
+using Lingcheng.Talent.Registry.Extensions;
+using Lingcheng.Talent.Registry.Services;
+using Lingcheng.Talent.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapGrpcService<TalentRegistryGrpcService>();
+
+return await app.RunServiceAsync<TalentRegistryDbContext>(args);
+
+/// <summary>Entry point; public so tests can host the service in process.</summary>
+public partial class Program;

@@ -1,0 +1,150 @@
+using Lingcheng.Talent.ServiceDefaults.Auth;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Lingcheng.Talent.ServiceDefaults.Data;
+
+/// <summary>The database engines a service runs on (SPEC §7.3).</summary>
+public enum DatabaseProvider
+{
+    /// <summary>Embedded default: one SQLite file per service in the data folder, WAL mode.</summary>
+    Sqlite,
+
+    /// <summary>Production beyond one server.</summary>
+    SqlServer,
+}
+
+/// <summary>
+/// Registers a service's EF Core context on the configured provider. Each service has an
+/// abstract-free base context with the model, and one subclass per provider that owns that
+/// provider's migration set (Data/Migrations/Sqlite, Data/Migrations/SqlServer).
+/// Configuration: <c>Database:Provider</c> (Sqlite | SqlServer), <c>ConnectionStrings:{name}</c>.
+/// </summary>
+public static class DatabaseExtensions
+{
+    public static DatabaseProvider GetDatabaseProvider(this IConfiguration configuration) =>
+        Enum.TryParse<DatabaseProvider>(configuration["Database:Provider"], ignoreCase: true, out var p) ? p : DatabaseProvider.Sqlite;
+
+    /// <summary>The connection string for a service database; SQLite defaults to <c>{DataDirectory}/{name}.db</c>.</summary>
+    public static string GetDatabaseConnectionString(this IConfiguration configuration, string name)
+    {
+        var configured = configuration.GetConnectionString(name);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+
+        if (configuration.GetDatabaseProvider() == DatabaseProvider.SqlServer)
+        {
+            throw new InvalidOperationException($"ConnectionStrings:{name} is required when Database:Provider is SqlServer.");
+        }
+
+        var folder = AuthExtensions.DataDirectory(configuration);
+        Directory.CreateDirectory(folder);
+        return SqliteConnectionString(Path.Combine(folder, name.ToLowerInvariant() + ".db"));
+    }
+
+    public static string SqliteConnectionString(string file) => new SqliteConnectionStringBuilder
+    {
+        DataSource = file,
+        Mode = SqliteOpenMode.ReadWriteCreate,
+        Cache = SqliteCacheMode.Private,
+        Pooling = true,
+        DefaultTimeout = 30,
+    }.ToString();
+
+    /// <summary>Registers <typeparamref name="TContext"/> (scoped and as a factory) backed by the provider's subclass.</summary>
+    public static IHostApplicationBuilder AddServiceDatabase<TContext, TSqlite, TSqlServer>(this IHostApplicationBuilder builder, string name)
+        where TContext : DbContext
+        where TSqlite : TContext
+        where TSqlServer : TContext
+    {
+        var provider = builder.Configuration.GetDatabaseProvider();
+        var connectionString = builder.Configuration.GetDatabaseConnectionString(name);
+        if (provider == DatabaseProvider.SqlServer)
+        {
+            builder.Services.AddDbContextFactory<TSqlServer>(o => o.UseSqlServer(connectionString, s => s.EnableRetryOnFailure()));
+            builder.Services.AddSingleton<IDbContextFactory<TContext>>(sp => new ContextFactory<TContext, TSqlServer>(sp.GetRequiredService<IDbContextFactory<TSqlServer>>()));
+        }
+        else
+        {
+            builder.Services.AddDbContextFactory<TSqlite>(o => o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
+            builder.Services.AddSingleton<IDbContextFactory<TContext>>(sp => new ContextFactory<TContext, TSqlite>(sp.GetRequiredService<IDbContextFactory<TSqlite>>()));
+        }
+
+        builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
+        return builder;
+    }
+
+    /// <summary>Applies pending migrations of the configured provider's migration set.</summary>
+    public static async Task MigrateAsync<TContext>(this IServiceProvider services, CancellationToken cancellationToken = default)
+        where TContext : DbContext
+    {
+        await using var db = await services.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContextAsync(cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
+        if (db.Database.IsSqlite())
+        {
+            // WAL lets readers run beside the single writer; it is a property of the file, set once.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
+    }
+
+    private sealed class ContextFactory<TContext, TImpl>(IDbContextFactory<TImpl> inner) : IDbContextFactory<TContext>
+        where TContext : DbContext
+        where TImpl : TContext
+    {
+        public TContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+/// <summary>
+/// Sets the per-connection SQLite pragmas: FULL synchronous commits (no acknowledged write is
+/// lost, SPEC §7.2) and a busy timeout so concurrent writers queue instead of failing.
+/// </summary>
+public sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(System.Data.Common.DbConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+        command.ExecuteNonQuery();
+    }
+}
+
+/// <summary>
+/// Design-time factory base for <c>dotnet ef</c>: builds a provider's context without the
+/// service's host, so migrations can be added and scripted without a running database.
+/// </summary>
+public abstract class DesignTimeContextFactory<TContext>(DatabaseProvider provider) : IDesignTimeDbContextFactory<TContext>
+    where TContext : DbContext
+{
+    public TContext CreateDbContext(string[] args)
+    {
+        var options = new DbContextOptionsBuilder<TContext>();
+        if (provider == DatabaseProvider.SqlServer)
+        {
+            options.UseSqlServer("Server=localhost;Database=design_time;Integrated Security=true;TrustServerCertificate=true");
+        }
+        else
+        {
+            options.UseSqlite("Data Source=design_time.db");
+        }
+
+        return (TContext)Activator.CreateInstance(typeof(TContext), options.Options)!;
+    }
+}

@@ -1,0 +1,96 @@
+using Grpc.AspNetCore.Server;
+using Lingcheng.Talent.ServiceDefaults.Auth;
+using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Lingcheng.Talent.ServiceDefaults.Data;
+
+namespace Lingcheng.Talent.ServiceDefaults;
+
+/// <summary>
+/// What every service gets (after eShop's ServiceDefaults): authentication and authorisation,
+/// gRPC with the error model and message limits, health and reflection, OpenTelemetry, and a
+/// start-up that applies migrations or exits after them.
+/// </summary>
+public static class Extensions
+{
+    /// <summary>Largest request a service accepts: a 200 KB photo plus the talent's fields fits easily.</summary>
+    public const int MaxReceiveMessageBytes = 512 * 1024;
+
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
+    {
+        builder.AddTalentAuthentication();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddGrpc(options =>
+        {
+            options.MaxReceiveMessageSize = MaxReceiveMessageBytes;
+            options.MaxSendMessageSize = 8 * 1024 * 1024;
+            options.EnableDetailedErrors = false;
+            options.Interceptors.Add<ServerErrorInterceptor>();
+            configureGrpc?.Invoke(options);
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddHostedService<ParentProcessWatcher>();
+
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable().AddMeter("Lingcheng.Talent"))
+            .WithTracing(t => t.AddSource(builder.Environment.ApplicationName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    private static MeterProviderBuilder AddRuntimeInstrumentationIfAvailable(this MeterProviderBuilder builder) =>
+        builder.AddMeter("System.Runtime");
+
+    /// <summary>Maps grpc.health.v1 and server reflection; both answer without a token so probes and tools work.</summary>
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGrpcHealthChecksService().AllowAnonymous();
+        app.MapGrpcReflectionService().AllowAnonymous();
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the service. With the argument <c>migrate</c> it applies the database migrations and
+    /// exits (the production migration job); otherwise it applies them first when
+    /// <c>Database:MigrateOnStartup</c> is true (the embedded default), then serves.
+    /// </summary>
+    public static async Task<int> RunServiceAsync<TContext>(this WebApplication app, string[] args)
+        where TContext : DbContext
+    {
+        var migrateOnly = args.Contains("migrate", StringComparer.OrdinalIgnoreCase);
+        if (migrateOnly || app.Configuration.GetValue("Database:MigrateOnStartup", true))
+        {
+            await app.Services.MigrateAsync<TContext>();
+            app.Logger.LogInformation("Database migrations applied for {Context}", typeof(TContext).Name);
+        }
+
+        if (migrateOnly)
+        {
+            return 0;
+        }
+
+        await app.RunAsync();
+        return 0;
+    }
+}

@@ -1,0 +1,19 @@
+using Lingcheng.Talent.Verification.Data;
+using Lingcheng.Talent.Verification.Extensions;
+using Lingcheng.Talent.Verification.Services;
+using Lingcheng.Talent.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddApplicationServices();
+
+var app = builder.Build();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapDefaultEndpoints();
+app.MapGrpcService<VerificationGrpcService>();
+
+return await app.RunServiceAsync<VerificationDbContext>(args);
+
+/// <summary>Entry point; public so tests can host the service in process.</summary>
+public partial class Program;

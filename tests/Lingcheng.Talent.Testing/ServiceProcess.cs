@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Lingcheng.Talent.Testing;
+
+/// <summary>
+/// One service running as a real process on a loopback port. It is told the test process's id,
+/// so it stops by itself if the test run dies; disposing kills it.
+/// </summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly string _service;
+    private readonly Dictionary<string, string> _environment;
+    private readonly StringBuilder _output = new();
+    private Process? _process;
+
+    private ServiceProcess(string service, int port, Dictionary<string, string> environment)
+    {
+        _service = service;
+        Port = port;
+        _environment = environment;
+        Channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
+    }
+
+    /// <summary>The gRPC (HTTP/2 cleartext) port.</summary>
+    public int Port { get; }
+
+    public string Address => $"http://127.0.0.1:{Port}";
+
+    /// <summary>A channel to the service, shared by the tests.</summary>
+    public GrpcChannel Channel { get; }
+
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Everything the service wrote to stdout and stderr, across restarts.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a service (Registry, Entitlements or Verification) and waits until its health check says SERVING.</summary>
+    public static async Task<ServiceProcess> StartAsync(string service, int port, IDictionary<string, string> environment, TimeSpan? timeout = null)
+    {
+        var env = new Dictionary<string, string>(environment)
+        {
+            ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}",
+        };
+        var process = new ServiceProcess(service, port, env);
+        await process.StartAsync(timeout ?? TimeSpan.FromSeconds(90));
+        return process;
+    }
+
+    /// <summary>Starts the process again after a kill, with the same ports, data and configuration.</summary>
+    public Task RestartAsync(TimeSpan? timeout = null)
+    {
+        if (IsRunning)
+        {
+            throw new InvalidOperationException($"{_service} is still running.");
+        }
+
+        return StartAsync(timeout ?? TimeSpan.FromSeconds(90));
+    }
+
+    /// <summary>Kills the process at once, like <c>kill -9</c>.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            p.WaitForExit(10_000);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        _process?.Dispose();
+        Channel.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private async Task StartAsync(TimeSpan timeout)
+    {
+        var assembly = RepoPaths.ServiceAssembly(_service);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(assembly);
+        info.Environment["LINGCHENG_PARENT_PID"] = Environment.ProcessId.ToString();
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
+        foreach (var (key, value) in _environment)
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+
+        var health = new Health.HealthClient(Channel);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"{_service} exited with code {process.ExitCode} while starting:\n{Output}");
+            }
+
+            try
+            {
+                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                {
+                    return;
+                }
+            }
+            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            {
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Kill();
+                throw new TimeoutException($"{_service} did not become healthy within {timeout}:\n{Output}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    /// <summary>A loopback port nobody listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

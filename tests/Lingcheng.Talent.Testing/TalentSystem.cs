@@ -1,0 +1,130 @@
+using Grpc.Core;
+using Lingcheng.Talent.Client.Auth;
+
+namespace Lingcheng.Talent.Testing;
+
+/// <summary>
+/// The three services as real processes on free loopback ports, sharing a temporary data folder
+/// and development key; disposing stops them and deletes the folder.
+/// </summary>
+public sealed class TalentSystem : IAsyncDisposable
+{
+    private TalentSystem(string dataDirectory, DevelopmentTokens tokens, IReadOnlyDictionary<string, string> environment)
+    {
+        DataDirectory = dataDirectory;
+        Tokens = tokens;
+        Environment = environment;
+    }
+
+    public string DataDirectory { get; }
+
+    /// <summary>Mints tokens the services accept.</summary>
+    public DevelopmentTokens Tokens { get; }
+
+    /// <summary>The environment every service was started with.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    public ServiceProcess? Registry { get; private set; }
+
+    public ServiceProcess? Entitlements { get; private set; }
+
+    public ServiceProcess? Verification { get; private set; }
+
+    /// <summary>The verification service's HTTP/1.1 JSON port.</summary>
+    public int VerificationJsonPort { get; private set; }
+
+    /// <summary>Every service's output, for log scans.</summary>
+    public string AllOutput => string.Join("\n", new[] { Registry, Entitlements, Verification }.Select(s => s?.Output ?? ""));
+
+    /// <summary>Starts the named services (all three by default): the registry first, the others beside each other.</summary>
+    public static async Task<TalentSystem> StartAsync(
+        bool registry = true,
+        bool entitlements = true,
+        bool verification = true,
+        IDictionary<string, string>? settings = null)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "lct-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var keyFile = Path.Combine(data, "keys", "dev-jwt.key");
+        var tokens = DevelopmentTokens.FromFile(keyFile, createIfMissing: true);
+        int registryPort = ServiceProcess.FreePort(), entitlementsPort = ServiceProcess.FreePort(), verificationPort = ServiceProcess.FreePort();
+        var jsonPort = ServiceProcess.FreePort();
+
+        var env = new Dictionary<string, string>
+        {
+            ["DataDirectory"] = data,
+            ["Auth__DevelopmentKeyFile"] = keyFile,
+            ["Services__Registry"] = $"http://127.0.0.1:{registryPort}",
+            ["Services__Entitlements"] = $"http://127.0.0.1:{entitlementsPort}",
+            ["Services__Verification"] = $"http://127.0.0.1:{verificationPort}",
+            ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{jsonPort}",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        var system = new TalentSystem(data, tokens, env) { VerificationJsonPort = jsonPort };
+        try
+        {
+            if (registry)
+            {
+                system.Registry = await ServiceProcess.StartAsync("Registry", registryPort, env);
+            }
+
+            var others = new List<Task>();
+            if (entitlements)
+            {
+                others.Add(Task.Run(async () => system.Entitlements = await ServiceProcess.StartAsync("Entitlements", entitlementsPort, env)));
+            }
+
+            if (verification)
+            {
+                others.Add(Task.Run(async () => system.Verification = await ServiceProcess.StartAsync("Verification", verificationPort, env)));
+            }
+
+            await Task.WhenAll(others);
+            return system;
+        }
+        catch
+        {
+            await system.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Call options carrying a bearer token.</summary>
+    public static CallOptions Bearer(string token, TimeSpan? deadline = null) =>
+        new(new Metadata { { "Authorization", "Bearer " + token } }, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)));
+
+    public CallOptions AsHrOfficer() => Bearer(Tokens.Mint(Roles.HrOfficer, "hr-officer-1"));
+
+    public CallOptions AsAuditor() => Bearer(Tokens.Mint(Roles.Auditor, "org-auditor-1"));
+
+    public CallOptions AsService() => Bearer(Tokens.Mint(Roles.Service, "test-service"));
+
+    public CallOptions AsAgency(string agency, string terminal = "terminal-1") =>
+        Bearer(Tokens.Mint(Roles.AgencyTerminal, $"{agency}-{terminal}", agency: agency, terminal: terminal));
+
+    public CallOptions AsTalent(string cardNumber) => Bearer(Tokens.Mint(Roles.Talent, "talent-" + cardNumber, card: cardNumber));
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in new[] { Verification, Entitlements, Registry })
+        {
+            if (service is not null)
+            {
+                await service.DisposeAsync();
+            }
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a dying process; the temp folder is cleaned by the OS.
+        }
+    }
+}
