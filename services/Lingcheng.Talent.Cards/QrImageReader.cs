@@ -1,0 +1,58 @@
+using ZXing;
+using ZXing.Common;
+using ZXing.QrCode;
+
+namespace Lingcheng.Talent.Cards;
+
+/// <summary>
+/// Reads a QR code from an image with ZXing.Net — what <c>lct agency verify --image FILE.png</c>
+/// uses. Returns null when no QR code is found; never throws on image content.
+/// </summary>
+public static class QrImageReader
+{
+    private static readonly Dictionary<DecodeHintType, object> Hints = new()
+    {
+        [DecodeHintType.TRY_HARDER] = true,
+    };
+
+    /// <summary>Decodes a QR code from PNG bytes.</summary>
+    public static string? TryDecode(byte[] imageBytes)
+    {
+        if (imageBytes is null || !PngDecoder.TryDecode(imageBytes, out var image))
+        {
+            return null;
+        }
+
+        return TryDecode(image.ToLuminance(), image.Width, image.Height);
+    }
+
+    /// <summary>Decodes a QR code from 8-bit luminance, row by row.</summary>
+    public static string? TryDecode(byte[] luminance, int width, int height)
+    {
+        if (luminance is null || width <= 0 || height <= 0 || (long)width * height != luminance.Length)
+        {
+            return null;
+        }
+
+        LuminanceSource source = new RGBLuminanceSource(luminance, width, height, RGBLuminanceSource.BitmapFormat.Gray8);
+
+        // The hybrid binarizer copes with uneven light (photos); the global histogram one with
+        // small, sharp images; inverted sources read light-on-dark codes such as a terminal's.
+        return Decode(new HybridBinarizer(source))
+            ?? Decode(new GlobalHistogramBinarizer(source))
+            ?? Decode(new HybridBinarizer(source.invert()));
+    }
+
+    private static string? Decode(Binarizer binarizer)
+    {
+        try
+        {
+            // QRCodeReader keeps per-decode state: one instance per attempt keeps this thread-safe.
+            return new QRCodeReader().decode(new BinaryBitmap(binarizer), Hints)?.Text;
+        }
+        catch (Exception ex) when (ex is ReaderException or ArgumentException or IndexOutOfRangeException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
