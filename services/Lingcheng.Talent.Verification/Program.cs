@@ -9,6 +9,7 @@ builder.AddApplicationServices();
 
 var app = builder.Build();
 app.UseAuthentication();
+app.UseRateLimiter(); // partitions by the authenticated terminal, so after authentication
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<VerificationGrpcService>();

@@ -33,7 +33,7 @@ public sealed class FoundationTests(SystemFixture fixture) : IClassFixture<Syste
     [Fact]
     public async Task A_token_signed_by_another_key_is_unauthenticated()
     {
-        var forged = new Lingcheng.Talent.Client.Auth.DevelopmentTokens(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+        var forged = new Lingcheng.Talent.Client.Auth.DevelopmentTokens(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
             .Mint(Lingcheng.Talent.Client.Auth.Roles.HrOfficer, "intruder");
         await AssertStatus(StatusCode.Unauthenticated, () => Registry.GetTrustListAsync(new GetTrustListRequest(), TalentSystem.Bearer(forged)).ResponseAsync);
     }

@@ -57,7 +57,6 @@ public sealed class TalentSystem : IAsyncDisposable
             ["Services__Registry"] = $"http://127.0.0.1:{registryPort}",
             ["Services__Entitlements"] = $"http://127.0.0.1:{entitlementsPort}",
             ["Services__Verification"] = $"http://127.0.0.1:{verificationPort}",
-            ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{jsonPort}",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -80,7 +79,9 @@ public sealed class TalentSystem : IAsyncDisposable
 
             if (verification)
             {
-                others.Add(Task.Run(async () => system.Verification = await ServiceProcess.StartAsync("Verification", verificationPort, env)));
+                // Only the verification service has the HTTP/1.1 JSON endpoint.
+                var verificationEnv = new Dictionary<string, string>(env) { ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{jsonPort}" };
+                others.Add(Task.Run(async () => system.Verification = await ServiceProcess.StartAsync("Verification", verificationPort, verificationEnv)));
             }
 
             await Task.WhenAll(others);

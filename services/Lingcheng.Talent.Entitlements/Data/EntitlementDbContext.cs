@@ -18,6 +18,18 @@ public class EntitlementDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<BenefitEntity> Benefits => Set<BenefitEntity>();
+
+    public DbSet<BenefitRevisionEntity> BenefitRevisions => Set<BenefitRevisionEntity>();
+
+    public DbSet<CardStateEntity> CardStates => Set<CardStateEntity>();
+
+    public DbSet<CardFeedCursorEntity> CardFeedCursor => Set<CardFeedCursorEntity>();
+
+    public DbSet<RedemptionEntity> Redemptions => Set<RedemptionEntity>();
+
+    public DbSet<UsageCounterEntity> UsageCounters => Set<UsageCounterEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new AuditRecordConfiguration());

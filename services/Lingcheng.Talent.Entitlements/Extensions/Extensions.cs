@@ -1,5 +1,10 @@
+using Lingcheng.Talent.Entitlements.Cards;
+using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
+using Lingcheng.Talent.Entitlements.Redemptions;
 using Lingcheng.Talent.ServiceDefaults.Data;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Entitlements.Extensions;
 
@@ -9,6 +14,17 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<EntitlementDbContext, SqliteEntitlementDbContext, SqlServerEntitlementDbContext>("Entitlements");
+
+        // The registry: its event feed (a stream without deadline) and GetCard for cards not seen yet.
+        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
+        builder.Services.AddSingleton<ICardLookup, RegistryCardLookup>();
+        builder.Services.AddSingleton<CardFeedStatus>();
+        builder.Services.AddSingleton<CardStateStore>();
+        builder.Services.AddHostedService<CardEventConsumer>();
+
+        builder.Services.AddScoped<BenefitCatalogue>();
+        builder.Services.AddScoped<RedemptionLedger>();
+        builder.Services.AddScoped<EntitlementReader>();
         return builder;
     }
 }

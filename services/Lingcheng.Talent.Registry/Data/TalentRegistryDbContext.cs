@@ -1,6 +1,7 @@
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Lingcheng.Talent.Registry.Data;
 
@@ -18,12 +19,31 @@ public class TalentRegistryDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<TalentEntity> Talents => Set<TalentEntity>();
+
+    public DbSet<CardEntity> Cards => Set<CardEntity>();
+
+    public DbSet<CardEventEntity> CardEvents => Set<CardEventEntity>();
+
+    public DbSet<SigningKeyEntity> SigningKeys => Set<SigningKeyEntity>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Every DateTime in this model is UTC. Stored as DateTime (not DateTimeOffset) so that
+        // SQLite can compare and order them in queries (expiry filters, paging).
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new AuditRecordConfiguration());
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(TalentRegistryDbContext).Assembly);
     }
+
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
 
 /// <summary>SQLite flavour of <see cref="TalentRegistryDbContext"/> (embedded default); migrations in Data/Migrations/Sqlite.</summary>

@@ -12,7 +12,12 @@ namespace Lingcheng.Talent.ServiceDefaults.Data;
 /// </summary>
 public static class WriteTransactions
 {
-    public static async Task<T> RunAsync<T>(DbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts = 8)
+    public static Task<T> RunAsync<T>(DbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts = 8) =>
+        // SQL Server's retrying execution strategy refuses user-initiated transactions unless the
+        // whole unit runs inside the strategy; our own loop then handles the write conflicts.
+        db.Database.CreateExecutionStrategy().ExecuteAsync(ct => RunWithRetriesAsync(db, work, ct, attempts), cancellationToken);
+
+    private static async Task<T> RunWithRetriesAsync<T>(DbContext db, Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken, int attempts)
     {
         for (var attempt = 1; ; attempt++)
         {

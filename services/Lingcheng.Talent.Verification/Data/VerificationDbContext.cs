@@ -18,6 +18,16 @@ public class VerificationDbContext(DbContextOptions options) : DbContext(options
 
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
+    public DbSet<AgencyEntity> Agencies => Set<AgencyEntity>();
+
+    public DbSet<CardStateEntity> CardStates => Set<CardStateEntity>();
+
+    public DbSet<FeedCursorEntity> FeedCursor => Set<FeedCursorEntity>();
+
+    public DbSet<CardVerificationEntity> CardVerifications => Set<CardVerificationEntity>();
+
+    public DbSet<TrustedKeyEntity> TrustedKeys => Set<TrustedKeyEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new AuditRecordConfiguration());

@@ -1,5 +1,15 @@
-using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.ServiceDefaults.Data;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.Verification.Agencies;
+using Lingcheng.Talent.Verification.Audit;
+using Lingcheng.Talent.Verification.CardStates;
+using Lingcheng.Talent.Verification.Data;
+using Lingcheng.Talent.Verification.Options;
+using Lingcheng.Talent.Verification.RateLimiting;
+using Lingcheng.Talent.Verification.Time;
+using Lingcheng.Talent.Verification.Trust;
+using Lingcheng.Talent.Verification.Verifying;
+using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Verification.Extensions;
 
@@ -9,6 +19,33 @@ public static class Extensions
     public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddServiceDatabase<VerificationDbContext, SqliteVerificationDbContext, SqlServerVerificationDbContext>("Verification");
+        var section = builder.Configuration.GetSection(VerificationOptions.Section);
+        builder.Services.AddOptions<VerificationOptions>().Bind(section);
+
+        // The clock that judges tokens and cards. Shifted only by the test setting ClockOffsetSeconds;
+        // everything else (service tokens, audit times) keeps the real clock.
+        var offset = section.GetValue<long>(nameof(VerificationOptions.ClockOffsetSeconds));
+        builder.Services.AddSingleton(sp => new VerificationClock(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(offset)));
+
+        // Verify, Redeem and CancelRedemption also as JSON over HTTP (google.api.http annotations in the proto).
+        builder.Services.AddGrpc().AddJsonTranscoding();
+
+        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
+        builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2));
+
+        builder.Services.AddSingleton<CardStateCache>();
+        builder.Services.AddSingleton<TrustListSource>();
+        builder.Services.AddSingleton<TokenChecker>();
+        builder.Services.AddSingleton<CardVerifier>();
+        builder.Services.AddSingleton<VerificationDesk>();
+        builder.Services.AddSingleton<AgencyDirectory>();
+        builder.Services.AddSingleton<AuditWriter>();
+        builder.Services.AddSingleton<CardFeedConsumer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeedConsumer>());
+        builder.Services.AddHostedService<TrustListRefresher>();
+
+        builder.Services.AddTerminalRateLimiting(builder.Configuration);
         return builder;
     }
 }

@@ -1,35 +1,129 @@
+using System.Globalization;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.ServiceDefaults.Audit;
+using Lingcheng.Talent.ServiceDefaults.Auth;
+using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.Verification.Agencies;
+using Lingcheng.Talent.Verification.Data;
+using Lingcheng.Talent.Verification.Time;
+using Lingcheng.Talent.Verification.Verifying;
 using Lingcheng.Talent.V1;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.EntityFrameworkCore;
 
 namespace Lingcheng.Talent.Verification.Services;
 
 /// <summary>gRPC front of the verification service (SPEC §5.3). Each RPC states the roles that may call it.</summary>
-public sealed class VerificationGrpcService : VerificationService.VerificationServiceBase
+public sealed class VerificationGrpcService(
+    VerificationDesk desk,
+    AgencyDirectory agencies,
+    IDbContextFactory<VerificationDbContext> contexts,
+    VerificationClock time) : VerificationService.VerificationServiceBase
 {
     private const string HrAuditor = Roles.HrOfficer + "," + Roles.Auditor;
 
     [Authorize(Roles = Roles.AgencyTerminal)]
-    public override Task<VerifyResponse> Verify(VerifyRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<VerifyResponse> Verify(VerifyRequest request, ServerCallContext context)
+    {
+        var agency = await agencies.RequireAgencyAsync(context.GetCaller(), context.CancellationToken);
+        return await desk.VerifyAsync(request, agency, context.CancellationToken);
+    }
 
     [Authorize(Roles = Roles.AgencyTerminal)]
-    public override Task<RedeemResponse> Redeem(RedeemRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<RedeemResponse> Redeem(RedeemRequest request, ServerCallContext context)
+    {
+        var agency = await agencies.RequireAgencyAsync(context.GetCaller(), context.CancellationToken);
+        return await desk.RedeemAsync(request, agency, context.CancellationToken);
+    }
 
     [Authorize(Roles = Roles.AgencyTerminal)]
-    public override Task<CancelRedemptionResponse> CancelRedemption(CancelRedemptionRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<CancelRedemptionResponse> CancelRedemption(CancelRedemptionRequest request, ServerCallContext context)
+    {
+        var agency = await agencies.RequireAgencyAsync(context.GetCaller(), context.CancellationToken);
+        return await desk.CancelAsync(request, agency, context.CancellationToken);
+    }
 
     [Authorize]
-    public override Task<ListAgenciesResponse> ListAgencies(ListAgenciesRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<ListAgenciesResponse> ListAgencies(ListAgenciesRequest request, ServerCallContext context)
+    {
+        var (size, offset) = Paging(request.PageSize, request.PageToken);
+        var all = await agencies.ListAsync(context.CancellationToken);
+        var response = new ListAgenciesResponse();
+        response.Agencies.AddRange(all.Skip(offset).Take(size).Select(a => new Agency { Code = a.Code, Name = a.Name, EnglishName = a.EnglishName, Active = a.Active }));
+        if (offset + size < all.Count)
+        {
+            response.NextPageToken = (offset + size).ToString(CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
 
     [Authorize(Roles = Roles.Talent + "," + HrAuditor)]
-    public override Task<ListCardVerificationsResponse> ListCardVerifications(ListCardVerificationsRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<ListCardVerificationsResponse> ListCardVerifications(ListCardVerificationsRequest request, ServerCallContext context)
+    {
+        var v = new FieldViolations();
+        v.Check(CardNumber.IsValid(request.CardNumber), "card_number", "must be a card number such as LC260002310");
+        v.Check(request.PageSize is >= 0 and <= 200, "page_size", "must be between 0 and 200");
+        long before = 0;
+        v.Check(request.PageToken.Length == 0 || (long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out before) && before > 0),
+            "page_token", "is not a token this service issued");
+        v.ThrowIfAny();
+        context.GetCaller().EnsureMayReadCard(request.CardNumber);
+
+        var size = request.PageSize == 0 ? 50 : request.PageSize;
+        await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
+        var query = db.CardVerifications.AsNoTracking().Where(c => c.CardNumber == request.CardNumber);
+        if (before > 0)
+        {
+            query = query.Where(c => c.AuditSequence < before);
+        }
+
+        var rows = await query.OrderByDescending(c => c.AuditSequence).Take(size + 1).ToListAsync(context.CancellationToken);
+        var response = new ListCardVerificationsResponse();
+        foreach (var row in rows.Take(size))
+        {
+            response.Verifications.Add(new CardVerification
+            {
+                VerificationId = row.AuditSequence.ToString(CultureInfo.InvariantCulture),
+                VerifyTime = Timestamp.FromDateTimeOffset(row.OccurredAt),
+                AgencyCode = row.AgencyCode,
+                AgencyName = await agencies.NameOfAsync(row.AgencyCode, context.CancellationToken),
+                Outcome = Outcomes.Parse(row.Outcome),
+                Action = row.Action,
+                BenefitCode = row.BenefitCode ?? "",
+            });
+        }
+
+        if (rows.Count > size)
+        {
+            response.NextPageToken = rows[size - 1].AuditSequence.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return response;
+    }
 
     [Authorize]
-    public override Task<GetServerTimeResponse> GetServerTime(GetServerTimeRequest request, ServerCallContext context) => throw NotYet();
+    public override Task<GetServerTimeResponse> GetServerTime(GetServerTimeRequest request, ServerCallContext context) =>
+        Task.FromResult(new GetServerTimeResponse { ServerTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()) });
 
     [Authorize(Roles = HrAuditor)]
-    public override Task<VerificationServiceVerifyAuditChainResponse> VerifyAuditChain(VerificationServiceVerifyAuditChainRequest request, ServerCallContext context) => throw NotYet();
+    public override async Task<VerificationServiceVerifyAuditChainResponse> VerifyAuditChain(VerificationServiceVerifyAuditChainRequest request, ServerCallContext context)
+    {
+        await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
+        return new VerificationServiceVerifyAuditChainResponse { Report = await AuditChain.VerifyAsync(db, context.CancellationToken) };
+    }
 
-    private static RpcException NotYet() => new(new Status(StatusCode.Unimplemented, "Not implemented yet."));
+    private static (int Size, int Offset) Paging(int pageSize, string pageToken)
+    {
+        var v = new FieldViolations();
+        v.Check(pageSize is >= 0 and <= 200, "page_size", "must be between 0 and 200");
+        var offset = 0;
+        v.Check(pageToken.Length == 0 || (int.TryParse(pageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset > 0),
+            "page_token", "is not a token this service issued");
+        v.ThrowIfAny();
+        return (pageSize == 0 ? 50 : pageSize, offset);
+    }
 }

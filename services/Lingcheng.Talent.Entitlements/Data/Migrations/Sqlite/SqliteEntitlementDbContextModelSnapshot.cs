@@ -293,6 +293,447 @@ namespace Lingcheng.Talent.Entitlements.Data.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.BenefitRevisionEntity", b =>
+                {
+                    b.Property<string>("Code")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangedFields")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EligibleTiers")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProviderAgencyCodes")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("QuotaLimit")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("QuotaPeriod")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("RequestId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Code", "Revision");
+
+                    b.ToTable("BenefitRevisions", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Code = "MEDICAL_GREEN_CHANNEL",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Priority registration, consultation and admission",
+                            EligibleTiers = "ABCD",
+                            Name = "就医绿色通道",
+                            ProviderAgencyCodes = "HOSP_PEOPLE,HOSP_TCM",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "ANNUAL_HEALTH_CHECK",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Free annual health check",
+                            EligibleTiers = "ABCD",
+                            Name = "年度免费健康体检",
+                            ProviderAgencyCodes = "HOSP_PEOPLE,HOSP_TCM,HEALTH",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 2
+                        },
+                        new
+                        {
+                            Code = "MEDICAL_INSURANCE_SERVICE",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Priority medical-insurance services",
+                            EligibleTiers = "ABCD",
+                            Name = "医保业务优先办理",
+                            ProviderAgencyCodes = "MEDINS",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "CHILD_SCHOOL_ENROLMENT",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Children's enrolment in compulsory education",
+                            EligibleTiers = "ABC",
+                            Name = "子女入学",
+                            ProviderAgencyCodes = "EDU",
+                            QuotaLimit = 2,
+                            QuotaPeriod = 3
+                        },
+                        new
+                        {
+                            Code = "CHILD_KINDERGARTEN",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Children's kindergarten admission",
+                            EligibleTiers = "ABC",
+                            Name = "子女入园",
+                            ProviderAgencyCodes = "EDU",
+                            QuotaLimit = 2,
+                            QuotaPeriod = 3
+                        },
+                        new
+                        {
+                            Code = "SPOUSE_EMPLOYMENT",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Employment placement for the spouse",
+                            EligibleTiers = "AB",
+                            Name = "配偶就业安置",
+                            ProviderAgencyCodes = "HRSS",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 3
+                        },
+                        new
+                        {
+                            Code = "TITLE_EVALUATION_FAST_TRACK",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Fast track for professional title evaluation",
+                            EligibleTiers = "ABCD",
+                            Name = "职称评审绿色通道",
+                            ProviderAgencyCodes = "HRSS",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 2
+                        },
+                        new
+                        {
+                            Code = "TALENT_APARTMENT",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Talent apartment",
+                            EligibleTiers = "ABCD",
+                            Name = "人才公寓",
+                            ProviderAgencyCodes = "HOUSING",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 3
+                        },
+                        new
+                        {
+                            Code = "HOUSING_SUBSIDY",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Home purchase subsidy",
+                            EligibleTiers = "AB",
+                            Name = "购房补贴",
+                            ProviderAgencyCodes = "HOUSING,FINANCE",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 3
+                        },
+                        new
+                        {
+                            Code = "FREE_PUBLIC_TRANSIT",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Free urban and rural bus rides",
+                            EligibleTiers = "ABCD",
+                            Name = "城乡公交免费乘车",
+                            ProviderAgencyCodes = "TRANSPORT",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "SCENIC_SPOT_ENTRY",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Free entry to A-grade scenic spots",
+                            EligibleTiers = "ABCD",
+                            Name = "A级景区免费游览",
+                            ProviderAgencyCodes = "CULTOUR",
+                            QuotaLimit = 12,
+                            QuotaPeriod = 2
+                        },
+                        new
+                        {
+                            Code = "SPORTS_CULTURE_VENUES",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Free or priority use of sports and cultural venues",
+                            EligibleTiers = "ABCD",
+                            Name = "体育场馆、文化场馆免费或优先使用",
+                            ProviderAgencyCodes = "EDU,CULTOUR",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "GOV_SERVICE_GREEN_CHANNEL",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Government service green channel (一次办好)",
+                            EligibleTiers = "ABCD",
+                            Name = "政务服务绿色通道",
+                            ProviderAgencyCodes = "APPROVAL,TAX,SCITECH,IIT,ORG",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "HUKOU_EXIT_ENTRY",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Household registration and exit-entry documents",
+                            EligibleTiers = "ABCD",
+                            Name = "落户与出入境证件便利",
+                            ProviderAgencyCodes = "PSB",
+                            QuotaLimit = 0,
+                            QuotaPeriod = 1
+                        },
+                        new
+                        {
+                            Code = "TALENT_LOAN",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Talent loan financial services",
+                            EligibleTiers = "ABC",
+                            Name = "人才贷金融服务",
+                            ProviderAgencyCodes = "FINREG",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 2
+                        },
+                        new
+                        {
+                            Code = "RECUPERATION",
+                            Revision = 1L,
+                            Active = true,
+                            ChangedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 8, 0, 0, 0)),
+                            ChangedBy = "seed",
+                            Description = "Recuperation leave",
+                            EligibleTiers = "AB",
+                            Name = "疗休养",
+                            ProviderAgencyCodes = "UNION",
+                            QuotaLimit = 1,
+                            QuotaPeriod = 2
+                        });
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.CardFeedCursorEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset?>("LastEventTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("CardFeedCursor", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 1,
+                            LastSequence = 0L,
+                            UpdatedAt = new DateTimeOffset(new DateTime(2026, 1, 1, 0, 0, 0, 0, DateTimeKind.Unspecified), new TimeSpan(0, 0, 0, 0, 0))
+                        });
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.CardStateEntity", b =>
+                {
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("ExpireTime")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TalentId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Tier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CardNumber");
+
+                    b.ToTable("CardStates", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.RedemptionEntity", b =>
+                {
+                    b.Property<string>("RedemptionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BenefitCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CancelTimeUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Cancelled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CardNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CardVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CstMonth")
+                        .IsRequired()
+                        .HasMaxLength(7)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<int>("CstYear")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RedeemTimeUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TerminalId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("RedemptionId");
+
+                    b.HasIndex("CardNumber", "RedeemTimeUtc");
+
+                    b.HasIndex("CstYear", "BenefitCode", "AgencyCode");
+
+                    b.ToTable("Redemptions", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.UsageCounterEntity", b =>
+                {
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BenefitCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CardNumber", "BenefitCode", "Period");
+
+                    b.ToTable("UsageCounters", (string)null);
+                });
+
             modelBuilder.Entity("Lingcheng.Talent.ServiceDefaults.Audit.AuditRecord", b =>
                 {
                     b.Property<long>("Sequence")

@@ -275,6 +275,122 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.SqlServer
                             SortOrder = 18
                         });
                 });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.CardStateEntity", b =>
+                {
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<long>("ExpiresAtUnixSeconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("HolderDisplayName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("State")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TalentId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("nvarchar(40)");
+
+                    b.Property<int>("Tier")
+                        .HasColumnType("int");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("int");
+
+                    b.HasKey("CardNumber");
+
+                    b.ToTable("CardStates", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.CardVerificationEntity", b =>
+                {
+                    b.Property<long>("AuditSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<string>("BenefitCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("CardNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("AuditSequence");
+
+                    b.HasIndex("CardNumber", "AuditSequence");
+
+                    b.ToTable("CardVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.FeedCursorEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("int");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("StateAsOfUtcTicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FeedCursor", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.TrustedKeyEntity", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("int");
+
+                    b.Property<byte[]>("SubjectPublicKeyInfo")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varbinary(200)");
+
+                    b.Property<long>("ValidFromUtcTicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ValidUntilUtcTicks")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("TrustedKeys", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

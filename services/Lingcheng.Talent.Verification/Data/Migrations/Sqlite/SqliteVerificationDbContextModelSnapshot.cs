@@ -270,6 +270,122 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.Sqlite
                             SortOrder = 18
                         });
                 });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.CardStateEntity", b =>
+                {
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpiresAtUnixSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("HolderDisplayName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TalentId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Tier")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CardNumber");
+
+                    b.ToTable("CardStates", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.CardVerificationEntity", b =>
+                {
+                    b.Property<long>("AuditSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AgencyCode")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BenefitCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CardNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Outcome")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AuditSequence");
+
+                    b.HasIndex("CardNumber", "AuditSequence");
+
+                    b.ToTable("CardVerifications", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.FeedCursorEntity", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StateAsOfUtcTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("FeedCursor", (string)null);
+                });
+
+            modelBuilder.Entity("Lingcheng.Talent.Verification.Data.TrustedKeyEntity", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Status")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SubjectPublicKeyInfo")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ValidFromUtcTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ValidUntilUtcTicks")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Kid");
+
+                    b.ToTable("TrustedKeys", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

@@ -1,0 +1,60 @@
+using System.Globalization;
+using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.V1;
+
+namespace Lingcheng.Talent.Cli.Commands;
+
+/// <summary>
+/// Made-up talents with valid check digits, for the demo and tests (never real people: the
+/// identity numbers are random with a correct check digit, area code 371403 Lingcheng).
+/// </summary>
+public static class SyntheticTalent
+{
+    private static readonly string[] Surnames = ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "欧阳"];
+    private static readonly string[] GivenNames = ["晓明", "思远", "雨桐", "志强", "海燕", "建国", "子涵", "文博", "嘉怡", "明轩"];
+    private static readonly string[] Employers = ["陵城区人民医院", "德州市陵城区第一中学", "山东陵城农业科技有限公司", "陵城区农业科学研究所"];
+
+    /// <summary>A random resident ID of Lingcheng (371403) with a correct GB 11643 check digit.</summary>
+    public static string ResidentId(Random random, Gender gender)
+    {
+        var born = new DateOnly(1970, 1, 1).AddDays(random.Next(0, 25 * 365));
+        var sequence = random.Next(0, 500) * 2 + (gender == Gender.Female ? 0 : 1); // odd: male, even: female
+        var first17 = "371403" + born.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + sequence.ToString("D3", CultureInfo.InvariantCulture);
+        return first17 + TalentValidation.ResidentIdCheckCharacter(first17);
+    }
+
+    /// <summary>A random enterprise credit code registered in Lingcheng with a correct GB 32100 check character.</summary>
+    public static string CreditCode(Random random)
+    {
+        var organisation = new char[9];
+        for (var i = 0; i < organisation.Length; i++)
+        {
+            organisation[i] = TalentValidation.CreditCodeAlphabet[random.Next(i < 8 ? 10 : TalentValidation.CreditCodeAlphabet.Length)];
+        }
+
+        var first17 = "91371403" + new string(organisation);
+        return first17 + TalentValidation.CreditCodeCheckCharacter(first17);
+    }
+
+    /// <summary>A random mainland mobile number.</summary>
+    public static string Mobile(Random random) => "139" + random.Next(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>A whole made-up talent.</summary>
+    public static V1.Talent Create(Random random, Tier tier = Tier.B)
+    {
+        var gender = random.Next(2) == 0 ? Gender.Male : Gender.Female;
+        return new V1.Talent
+        {
+            FullName = Surnames[random.Next(Surnames.Length)] + GivenNames[random.Next(GivenNames.Length)],
+            Gender = gender,
+            DocumentType = IdentityDocumentType.ResidentId,
+            DocumentNumber = ResidentId(random, gender),
+            Nationality = "CHN",
+            MobilePhone = Mobile(random),
+            EmployerName = Employers[random.Next(Employers.Length)],
+            EmployerCreditCode = CreditCode(random),
+            Tier = tier,
+            Programme = "百人计划",
+        };
+    }
+}

@@ -1,0 +1,399 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Grpc.Core;
+using Lingcheng.Talent.Cli.Infrastructure;
+using Lingcheng.Talent.Client;
+using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.V1;
+using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
+
+namespace Lingcheng.Talent.Cli.Commands;
+
+/// <summary>
+/// <c>lct hr talent import FILE.csv</c>: checks every row first, imports nothing from a file with a
+/// bad row (unless <c>--skip-invalid</c>), then registers the rows one by one with a progress bar.
+/// Each row's request id is derived from the file name, line and content, so running the same file
+/// again registers nobody twice.
+/// </summary>
+internal static class TalentImportCommand
+{
+    /// <summary>The CSV header, in this order (programme may be left empty).</summary>
+    public static readonly string[] Columns =
+        ["full_name", "gender", "document_type", "document_number", "nationality", "mobile_phone", "employer_name", "employer_credit_code", "tier", "programme"];
+
+    public static Command Create()
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "CSV file (UTF-8) with the header " + string.Join(",", Columns) };
+        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid rows even if some rows are bad (the bad ones are reported)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Only check the file; register nobody" };
+        var command = new Command("import", Describe(
+            "Register talents from a CSV file. Header: " + string.Join(",", Columns) + ". " +
+            "gender: male|female; document_type: RESIDENT_ID|PASSPORT|HK_MACAO_PERMIT|TAIWAN_PERMIT|FOREIGN_PERMANENT_RESIDENT_ID; tier: A|B|C|D. " +
+            "Every row is checked first and bad rows are reported by line and field; a file with a bad row imports nothing unless --skip-invalid. " +
+            "Running the same file again registers nobody twice.",
+            "lct hr talent import talents.csv",
+            "lct hr talent import talents.csv --dry-run",
+            "lct hr talent import talents.csv --skip-invalid --json"));
+        command.With(file, skipInvalid, dryRun);
+        return command.Runs(async (c, ct) =>
+        {
+            var path = c.Get(file)!;
+            if (!path.Exists)
+            {
+                throw new CliException($"{path.FullName}: no such file");
+            }
+
+            var rows = ReadRows(path.FullName, out var headerProblem);
+            if (headerProblem is not null)
+            {
+                throw new CliException($"{path.Name} line 1: {headerProblem}");
+            }
+
+            var (valid, invalid) = Check(rows);
+            var json = new JsonObject { ["file"] = path.FullName, ["rows"] = rows.Count };
+            if (invalid.Count > 0)
+            {
+                if (c.Json)
+                {
+                    json["invalid"] = Views.Problems(invalid)["invalid"]!.DeepClone();
+                }
+                else
+                {
+                    var table = new Table("LINE", "FIELD", "PROBLEM");
+                    foreach (var (line, field, problem) in invalid)
+                    {
+                        table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), field, problem);
+                    }
+
+                    c.Out.Line($"{path.Name}: {invalid.Select(p => p.Line).Distinct().Count()} of {rows.Count} row(s) are invalid:");
+                    c.Out.Write(table.Render());
+                }
+
+                if (!c.Get(skipInvalid) || c.Get(dryRun))
+                {
+                    if (c.Json)
+                    {
+                        json["imported"] = new JsonArray();
+                        c.Out.WriteJson(json);
+                    }
+
+                    var first = invalid[0];
+                    throw new CliException(
+                        $"{invalid.Select(p => p.Line).Distinct().Count()} of {rows.Count} row(s) invalid (first: line {first.Line}, {first.Field}: {first.Problem}); " +
+                        (c.Get(dryRun) ? "dry run" : "nothing imported — fix the file, or import the valid rows with --skip-invalid"));
+                }
+            }
+
+            if (c.Get(dryRun))
+            {
+                if (c.Json)
+                {
+                    json["valid"] = valid.Count;
+                    c.Out.WriteJson(json);
+                }
+                else
+                {
+                    c.Out.Line($"{path.Name}: all {rows.Count} row(s) are valid (dry run: nothing imported).");
+                }
+
+                return ExitCodes.Success;
+            }
+
+            var registry = c.Clients(HrCommands.DefaultAs).Registry;
+            var imported = new List<(int Line, V1.Talent Talent)>();
+            var failed = new List<(int Line, string Reason)>();
+            var done = 0;
+            c.Out.Progress(0, valid.Count, "importing");
+            foreach (var row in valid)
+            {
+                ct.ThrowIfCancellationRequested();
+                try
+                {
+                    var response = await registry.CreateTalentAsync(
+                        new CreateTalentRequest { RequestId = RequestId(path.Name, row.Line, row.Raw), Talent = row.Talent }, CliContext.Call(ct));
+                    imported.Add((row.Line, response.Talent));
+                }
+                catch (RpcException ex) when (ex.StatusCode is not (StatusCode.Unavailable or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Cancelled))
+                {
+                    failed.Add((row.Line, ex.Describe()));
+                }
+
+                c.Out.Progress(++done, valid.Count, "importing");
+            }
+
+            if (c.Json)
+            {
+                json["imported"] = new JsonArray([.. imported.Select(i => (JsonNode?)new JsonObject
+                {
+                    ["line"] = i.Line,
+                    ["talent_id"] = i.Talent.TalentId,
+                    ["full_name"] = i.Talent.FullName,
+                })]);
+                json["failed"] = new JsonArray([.. failed.Select(f => (JsonNode?)new JsonObject { ["line"] = f.Line, ["reason"] = f.Reason })]);
+                c.Out.WriteJson(json);
+            }
+            else
+            {
+                var table = new Table("LINE", "RESULT", "TALENT ID", "NAME / REASON");
+                foreach (var (line, talent) in imported)
+                {
+                    table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), "imported", talent.TalentId, talent.FullName);
+                }
+
+                foreach (var (line, reason) in failed)
+                {
+                    table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), "failed", "", reason);
+                }
+
+                c.Out.Write(table.Render());
+                c.Out.Line($"Imported {imported.Count} of {rows.Count} row(s); {failed.Count} failed; {rows.Count - valid.Count} invalid row(s) skipped.");
+            }
+
+            if (failed.Count > 0)
+            {
+                throw new CliException($"{failed.Count} row(s) were refused by the registry (first: line {failed[0].Line}: {failed[0].Reason})");
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    /// <summary>A row of the file: its line number (the header is line 1), its cells and the talent made from them.</summary>
+    public sealed record Row(int Line, string Raw, IReadOnlyDictionary<string, string> Cells)
+    {
+        public V1.Talent Talent { get; set; } = new();
+    }
+
+    /// <summary>
+    /// Builds each row's talent and checks it. Returns the valid rows and, for the others, every
+    /// problem by line and field (values are not repeated: they may be identity numbers).
+    /// </summary>
+    public static (List<Row> Valid, List<(int Line, string Field, string Problem)> Invalid) Check(IReadOnlyList<Row> rows)
+    {
+        var valid = new List<Row>();
+        var invalid = new List<(int, string, string)>();
+        var documents = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var problems = new List<FieldProblem>();
+            var t = row.Talent = new V1.Talent
+            {
+                FullName = row.Cells["full_name"],
+                DocumentNumber = row.Cells["document_number"].ToUpperInvariant(),
+                Nationality = row.Cells["nationality"].ToUpperInvariant(),
+                MobilePhone = row.Cells["mobile_phone"],
+                EmployerName = row.Cells["employer_name"],
+                EmployerCreditCode = row.Cells["employer_credit_code"].ToUpperInvariant(),
+                Programme = row.Cells.GetValueOrDefault("programme", ""),
+            };
+            if (TalentValidation.TryParseGender(row.Cells["gender"], out var gender))
+            {
+                t.Gender = gender;
+            }
+            else if (row.Cells["gender"].Length > 0)
+            {
+                problems.Add(new("gender", "expected male or female"));
+            }
+
+            if (TalentValidation.TryParseDocumentType(row.Cells["document_type"], out var type))
+            {
+                t.DocumentType = type;
+            }
+            else if (row.Cells["document_type"].Length > 0)
+            {
+                problems.Add(new("document_type", "expected RESIDENT_ID, PASSPORT, HK_MACAO_PERMIT, TAIWAN_PERMIT or FOREIGN_PERMANENT_RESIDENT_ID"));
+            }
+
+            if (TalentValidation.TryParseTier(row.Cells["tier"], out var tier))
+            {
+                t.Tier = tier;
+            }
+            else if (row.Cells["tier"].Length > 0)
+            {
+                problems.Add(new("tier", "expected A, B, C or D"));
+            }
+
+            problems.AddRange(TalentValidation.Validate(t).Where(p => problems.All(q => q.Field != p.Field)));
+            if (row.Cells.ContainsKey("__extra"))
+            {
+                problems.Add(new("row", "has more cells than the header has columns (quote cells that contain commas)"));
+            }
+
+            if (t.DocumentNumber.Length > 0 && problems.All(p => p.Field != "document_number"))
+            {
+                var key = $"{t.DocumentType}:{t.DocumentNumber}";
+                if (documents.TryGetValue(key, out var firstLine))
+                {
+                    problems.Add(new("document_number", $"the same document as line {firstLine}"));
+                }
+                else
+                {
+                    documents[key] = row.Line;
+                }
+            }
+
+            if (problems.Count == 0)
+            {
+                valid.Add(row);
+            }
+            else
+            {
+                invalid.AddRange(problems.Select(p => (row.Line, p.Field, p.Description)));
+            }
+        }
+
+        return (valid, invalid);
+    }
+
+    /// <summary>The row's request id: a hash of the file name, line and content, so a re-run is a retry.</summary>
+    public static string RequestId(string fileName, int line, string raw) =>
+        "import-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{fileName}\n{line}\n{raw}")))[..40];
+
+    /// <summary>Reads the CSV (RFC 4180: quotes, doubled quotes, CRLF or LF, UTF-8 with or without BOM); blank lines are skipped.</summary>
+    public static List<Row> ReadRows(string path, out string? headerProblem)
+    {
+        var text = File.ReadAllText(path, Encoding.UTF8);
+        var records = ParseCsv(text);
+        headerProblem = null;
+        if (records.Count == 0)
+        {
+            headerProblem = "the file is empty; the first line must be the header " + string.Join(",", Columns);
+            return [];
+        }
+
+        var header = records[0].Cells.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        var missing = Columns.Where(col => col != "programme" && !header.Contains(col)).ToList();
+        var unknown = header.Where(h => !Columns.Contains(h)).ToList();
+        if (missing.Count > 0 || unknown.Count > 0)
+        {
+            headerProblem = (missing.Count > 0 ? $"missing column(s) {string.Join(", ", missing)}; " : "")
+                + (unknown.Count > 0 ? $"unknown column(s) {string.Join(", ", unknown)}; " : "")
+                + "expected the header " + string.Join(",", Columns);
+            return [];
+        }
+
+        var rows = new List<Row>();
+        foreach (var record in records.Skip(1))
+        {
+            var cells = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < header.Length; i++)
+            {
+                cells[header[i]] = i < record.Cells.Count ? record.Cells[i].Trim() : "";
+            }
+
+            foreach (var column in Columns)
+            {
+                cells.TryAdd(column, "");
+            }
+
+            if (record.Cells.Count > header.Length && record.Cells.Skip(header.Length).Any(x => x.Trim().Length > 0))
+            {
+                cells["__extra"] = "x";
+            }
+
+            rows.Add(new Row(record.Line, record.Raw, cells));
+        }
+
+        return rows;
+    }
+
+    private sealed record CsvRecord(int Line, string Raw, List<string> Cells);
+
+    private static List<CsvRecord> ParseCsv(string text)
+    {
+        if (text.Length > 0 && text[0] == '\uFEFF')
+        {
+            text = text[1..];
+        }
+
+        var records = new List<CsvRecord>();
+        var cells = new List<string>();
+        var cell = new StringBuilder();
+        var raw = new StringBuilder();
+        var line = 1;
+        var startLine = 1;
+        var quoted = false;
+        var i = 0;
+
+        void EndRecord()
+        {
+            cells.Add(cell.ToString());
+            cell.Clear();
+            if (cells.Count > 1 || cells[0].Trim().Length > 0)
+            {
+                records.Add(new CsvRecord(startLine, raw.ToString(), [.. cells]));
+            }
+
+            cells.Clear();
+            raw.Clear();
+        }
+
+        while (i < text.Length)
+        {
+            var ch = text[i];
+            if (quoted)
+            {
+                if (ch == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    raw.Append("\"\"");
+                    i += 2;
+                    continue;
+                }
+
+                if (ch == '"')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    if (ch == '\n')
+                    {
+                        line++;
+                    }
+
+                    cell.Append(ch);
+                }
+
+                raw.Append(ch);
+                i++;
+                continue;
+            }
+
+            switch (ch)
+            {
+                case '"':
+                    quoted = true;
+                    raw.Append(ch);
+                    break;
+                case ',':
+                    cells.Add(cell.ToString());
+                    cell.Clear();
+                    raw.Append(ch);
+                    break;
+                case '\r':
+                    break;
+                case '\n':
+                    EndRecord();
+                    line++;
+                    startLine = line;
+                    break;
+                default:
+                    cell.Append(ch);
+                    raw.Append(ch);
+                    break;
+            }
+
+            i++;
+        }
+
+        if (cell.Length > 0 || cells.Count > 0 || raw.Length > 0)
+        {
+            EndRecord();
+        }
+
+        return records;
+    }
+}

@@ -1,0 +1,3 @@
+using Lingcheng.Talent.HealthProbe;
+
+return await HealthProbe.RunAsync(args, Console.Out, Console.Error);

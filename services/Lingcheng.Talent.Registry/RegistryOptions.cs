@@ -1,0 +1,29 @@
+namespace Lingcheng.Talent.Registry;
+
+/// <summary>Settings of the registry, section <c>Registry</c>.</summary>
+public sealed class RegistryOptions
+{
+    /// <summary>The master key (base64 of 32 bytes) for personal data, blind index and signing-key wrapping.</summary>
+    public string? PersonalDataKey { get; set; }
+
+    /// <summary>A file holding the master key (base64); default <c>{DataDirectory}/keys/personal-data.key</c>.</summary>
+    public string? PersonalDataKeyFile { get; set; }
+
+    /// <summary>Default card validity in months (SPEC §3.2: 3 years).</summary>
+    public int CardValidityMonths { get; set; } = 36;
+
+    /// <summary>Longest validity a request may ask for; also how long a retired signing key stays in the trust list.</summary>
+    public int MaxCardValidityMonths { get; set; } = 120;
+
+    /// <summary>Lifetime of a dynamic token in seconds (SPEC §4: 120).</summary>
+    public int DynamicTokenSeconds { get; set; } = 120;
+
+    /// <summary>Seconds between caught-up heartbeats on an idle event stream.</summary>
+    public double EventHeartbeatSeconds { get; set; } = 5;
+
+    /// <summary>Milliseconds between database polls of an event stream (catches writes of other replicas).</summary>
+    public int EventPollMilliseconds { get; set; } = 250;
+
+    /// <summary>Production: a PEM file with the P-256 signing key to import (once) as the active key.</summary>
+    public string? SigningKeyFile { get; set; }
+}

@@ -1,0 +1,254 @@
+using System.Threading.Channels;
+using Grpc.Core;
+using Lingcheng.Talent.Verification.Data;
+using Lingcheng.Talent.Verification.Options;
+using Lingcheng.Talent.V1;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Lingcheng.Talent.Verification.CardStates;
+
+/// <summary>
+/// Keeps <see cref="CardStateCache"/> current from the registry's <c>WatchCardEvents</c> feed
+/// (SPEC §5.3, brief "card events"). At start it loads the stored card states and the last
+/// sequence, then subscribes after that sequence, so a restart resumes instead of replaying.
+/// Each event is applied to memory the moment it arrives (a revocation is refused within
+/// milliseconds of its push) and stored afterwards by a second loop that writes everything
+/// queued in one transaction. A crash between the two replays those events on the next start,
+/// which is harmless: applying is idempotent. A lost connection is retried with backoff; while
+/// the registry is down the cache keeps serving and <see cref="CardStateCache.StateAsOf"/> ages.
+/// </summary>
+public sealed class CardFeedConsumer(
+    CardStateCache cache,
+    TalentRegistryService.TalentRegistryServiceClient registry,
+    IDbContextFactory<VerificationDbContext> contexts,
+    TimeProvider time,
+    IOptions<VerificationOptions> options,
+    ILogger<CardFeedConsumer> logger) : BackgroundService
+{
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private readonly record struct PendingWrite(CardEvent? Event, DateTimeOffset MessageTime);
+
+    /// <summary>True while a feed stream is open.</summary>
+    public bool Connected { get; private set; }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Loaded before the service takes calls, so the first verify after a restart already knows every card.
+        await LoadAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    internal async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        var cursor = await db.FeedCursor.AsNoTracking().SingleOrDefaultAsync(c => c.Id == 1, cancellationToken);
+        var count = 0;
+        await foreach (var c in db.CardStates.AsNoTracking().AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            cache.Load(c.CardNumber, c.Version, (CardState)c.State, (Tier)c.Tier, c.HolderDisplayName, DateTimeOffset.FromUnixTimeSeconds(c.ExpiresAtUnixSeconds));
+            count++;
+        }
+
+        cache.LoadCursor(cursor?.LastSequence ?? 0, cursor is { StateAsOfUtcTicks: > 0 } ? new DateTimeOffset(cursor.StateAsOfUtcTicks, TimeSpan.Zero) : null);
+        logger.LogInformation("Card state cache loaded: {Count} cards, resuming after sequence {Sequence}", count, cursor?.LastSequence ?? 0);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var writer = Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None);
+        var backoff = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var received = await WatchAsync(stoppingToken);
+                if (received)
+                {
+                    backoff = TimeSpan.FromMilliseconds(100);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException)
+            {
+                logger.LogWarning("Card event feed interrupted ({Problem}); reconnecting in {Delay} ms from sequence {Sequence}",
+                    ex is RpcException r ? r.StatusCode.ToString() : ex.GetType().Name, (int)backoff.TotalMilliseconds, cache.LastSequence);
+            }
+            finally
+            {
+                Connected = false;
+            }
+
+            try
+            {
+                await Task.Delay(backoff, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            backoff = TimeSpan.FromMilliseconds(Math.Min(2000, backoff.TotalMilliseconds * 2));
+        }
+
+        _writes.Writer.TryComplete();
+        await writer;
+    }
+
+    /// <summary>One subscription; returns when the stream ends. True when at least one message arrived.</summary>
+    private async Task<bool> WatchAsync(CancellationToken stoppingToken)
+    {
+        var idle = TimeSpan.FromSeconds(Math.Max(2, options.Value.FeedIdleTimeoutSeconds));
+        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        watchdog.CancelAfter(idle);
+        using var call = registry.WatchCardEvents(new WatchCardEventsRequest { AfterSequence = cache.LastSequence }, cancellationToken: watchdog.Token);
+        var received = false;
+        await foreach (var message in call.ResponseStream.ReadAllAsync(watchdog.Token))
+        {
+            watchdog.CancelAfter(idle);
+            if (!received)
+            {
+                received = true;
+                Connected = true;
+                logger.LogInformation("Card event feed connected after sequence {Sequence}", cache.LastSequence);
+            }
+
+            var messageTime = message.SendTime?.ToDateTimeOffset() ?? time.GetUtcNow();
+            if (message.Event is { } e)
+            {
+                var expected = cache.LastSequence + 1;
+                if (cache.Apply(e, messageTime))
+                {
+                    if (e.Sequence != expected)
+                    {
+                        logger.LogWarning("Card event feed skipped from {Expected} to {Sequence}", expected, e.Sequence);
+                    }
+
+                    _writes.Writer.TryWrite(new PendingWrite(e, messageTime));
+                }
+            }
+            else if (message.CaughtUp)
+            {
+                var first = !cache.CaughtUp;
+                cache.Heartbeat(messageTime, caughtUp: true);
+                _writes.Writer.TryWrite(new PendingWrite(null, messageTime));
+                if (first)
+                {
+                    logger.LogInformation("Card event feed caught up at sequence {Sequence} ({Count} cards)", message.HeadSequence, cache.Count);
+                }
+            }
+        }
+
+        return received;
+    }
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    {
+        var reader = _writes.Reader;
+        var batch = new List<PendingWrite>();
+        while (await WaitAsync(reader))
+        {
+            batch.Clear();
+            while (batch.Count < 2000 && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await PersistAsync(batch, CancellationToken.None);
+                    break;
+                }
+                catch (Exception ex) when (attempt < 5 && ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+                {
+                    logger.LogWarning(ex, "Storing card states failed (attempt {Attempt}); retrying", attempt);
+                    await Task.Delay(200 * attempt, CancellationToken.None);
+                }
+                catch (Exception ex)
+                {
+                    // The memory cache is right; only the restart point lags. The next batch stores later states.
+                    logger.LogError(ex, "Storing {Count} card events failed; they will be replayed after a restart", batch.Count);
+                    break;
+                }
+            }
+        }
+
+        static async Task<bool> WaitAsync(ChannelReader<PendingWrite> reader)
+        {
+            try
+            {
+                return await reader.WaitToReadAsync(CancellationToken.None);
+            }
+            catch (ChannelClosedException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private async Task PersistAsync(List<PendingWrite> batch, CancellationToken cancellationToken)
+    {
+        var latest = new Dictionary<string, CardEvent>(StringComparer.Ordinal);
+        long lastSequence = 0;
+        var stateAsOf = DateTimeOffset.MinValue;
+        foreach (var item in batch)
+        {
+            if (item.Event is { } e)
+            {
+                latest[e.CardNumber] = e;
+                lastSequence = Math.Max(lastSequence, e.Sequence);
+            }
+
+            if (item.MessageTime > stateAsOf)
+            {
+                stateAsOf = item.MessageTime;
+            }
+        }
+
+        await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+        await using var tx = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (latest.Count > 0)
+        {
+            var numbers = latest.Keys.ToList();
+            var existing = await db.CardStates.Where(c => numbers.Contains(c.CardNumber)).ToDictionaryAsync(c => c.CardNumber, cancellationToken);
+            foreach (var (number, e) in latest)
+            {
+                if (!existing.TryGetValue(number, out var entity))
+                {
+                    entity = new CardStateEntity { CardNumber = number, HolderDisplayName = "", TalentId = "" };
+                    db.CardStates.Add(entity);
+                }
+                else if (entity.Sequence >= e.Sequence)
+                {
+                    continue;
+                }
+
+                entity.Version = e.CardVersion;
+                entity.State = (int)e.State;
+                entity.Tier = (int)e.Tier;
+                entity.HolderDisplayName = e.HolderDisplayName ?? "";
+                entity.ExpiresAtUnixSeconds = e.ExpireTime?.ToDateTimeOffset().ToUnixTimeSeconds() ?? 0;
+                entity.TalentId = e.TalentId ?? "";
+                entity.Sequence = e.Sequence;
+            }
+        }
+
+        var cursor = await db.FeedCursor.SingleOrDefaultAsync(c => c.Id == 1, cancellationToken);
+        if (cursor is null)
+        {
+            cursor = new FeedCursorEntity { Id = 1 };
+            db.FeedCursor.Add(cursor);
+        }
+
+        cursor.LastSequence = Math.Max(cursor.LastSequence, lastSequence);
+        cursor.StateAsOfUtcTicks = Math.Max(cursor.StateAsOfUtcTicks, stateAsOf.UtcTicks);
+        await db.SaveChangesAsync(cancellationToken);
+        await tx.CommitAsync(cancellationToken);
+    }
+}
