@@ -264,3 +264,32 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127212312_UsageFeed'
+)
+BEGIN
+    CREATE TABLE [UsageChanges] (
+        [Sequence] bigint NOT NULL,
+        [CardNumber] nvarchar(16) NOT NULL,
+        [BenefitCode] nvarchar(64) NOT NULL,
+        [Period] nvarchar(16) NOT NULL,
+        [Used] int NOT NULL,
+        [OccurredAt] datetimeoffset NOT NULL,
+        CONSTRAINT [PK_UsageChanges] PRIMARY KEY ([Sequence])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127212312_UsageFeed'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127212312_UsageFeed', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Time;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -46,7 +47,7 @@ public sealed class HistoryAndAuditTests(HostFixture host) : IClassFixture<HostF
         await Service.RedeemAsync(card, "SPORTS_CULTURE_VENUES", "EDU");
         await Service.RedeemAsync(card, "SPORTS_CULTURE_VENUES", "CULTOUR");
         await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = a.Redemption.RedemptionId, AgencyCode = "EDU" }, Service.AsService());
-        var month = Redemptions.ChinaTime.MonthOf(Service.Clock.GetUtcNow());
+        var month = ChinaTime.MonthOf(Service.Clock.GetUtcNow());
 
         var stats = await Service.Client.GetUsageStatisticsAsync(new GetUsageStatisticsRequest { BenefitCode = "SPORTS_CULTURE_VENUES" }, Service.AsHrOfficer());
 

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Time;
 using Lingcheng.Talent.Entitlements.Redemptions;
 using Lingcheng.Talent.V1;
 

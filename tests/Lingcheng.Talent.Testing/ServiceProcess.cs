@@ -36,6 +36,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The operating-system process id while it runs (for CPU and memory readings).</summary>
+    public int? ProcessId => IsRunning ? _process!.Id : null;
+
     /// <summary>Everything the service wrote to stdout and stderr, across restarts.</summary>
     public string Output
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lingcheng.Talent.Entitlements.Data;
+using Lingcheng.Talent.Entitlements.Usage;
 using Lingcheng.Talent.Entitlements.Paging;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
@@ -15,7 +16,7 @@ namespace Lingcheng.Talent.Entitlements.Catalogue;
 /// decision reads the catalogue row in its own transaction, so an edit applies to the next call,
 /// with no cache to invalidate on any replica.
 /// </summary>
-public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
+public sealed class BenefitCatalogue(EntitlementDbContext db, UsageSignal signal, TimeProvider time)
 {
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 500;
@@ -66,21 +67,23 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
         v.RequestId(request.RequestId);
         if (v.Check(request.Benefit is not null, "benefit", "is required"))
         {
-            v.Check(request.Benefit!.Code.Length > 0, "benefit.code", "is required");
+            // Code-shaped or refused: a NOT_FOUND would echo a huge or hostile value back in the error.
+            v.Check(request.Benefit!.Code is { Length: > 0 and <= 64 } code && code.All(c => c is (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_'),
+                "benefit.code", "is required: a benefit code such as ANNUAL_HEALTH_CHECK (A–Z, 0–9, _; up to 64)");
         }
 
         var paths = request.UpdateMask?.Paths.ToList() ?? [];
         v.Check(paths.Count > 0, "update_mask", "is required: name the fields to change (" + string.Join(", ", UpdatablePaths) + ")");
         foreach (var path in paths.Where(p => !UpdatablePaths.Contains(p)))
         {
-            v.Add("update_mask", $"'{path}' cannot be changed; allowed: {string.Join(", ", UpdatablePaths)}");
+            v.Add("update_mask", $"{Echo.Quote(path)} cannot be changed; allowed: {string.Join(", ", UpdatablePaths)}");
         }
 
         v.ThrowIfAny();
         var input = request.Benefit!;
         var now = time.GetUtcNow();
 
-        return await WriteTransactions.RunAsync(db, async token =>
+        var result = await WriteTransactions.RunAsync(db, async token =>
         {
             if (await Idempotency.FindAsync<UpdateBenefitResponse>(db, "UpdateBenefit", request.RequestId, request, token) is { } first)
             {
@@ -101,6 +104,8 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
                 $"revision={entity.Revision}; fields={changed}"), now, token);
             return response;
         }, ct);
+        signal.Notify(); // the usage streams send the edited catalogue at once
+        return result;
     }
 
     /// <summary>Copies the masked fields onto the entity and checks the result as a whole; throws INVALID_ARGUMENT naming each bad field.</summary>
@@ -110,7 +115,7 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
         if (paths.Contains("name"))
         {
             var name = input.Name.Trim();
-            if (v.Check(name.Length is > 0 and <= MaxNameLength, "benefit.name", $"must be 1–{MaxNameLength} characters"))
+            if (v.Check(name.Length is > 0 and <= MaxNameLength && !Echo.HasControlCharacters(name), "benefit.name", $"must be 1–{MaxNameLength} characters, without control characters"))
             {
                 entity.Name = name;
             }
@@ -119,7 +124,8 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
         if (paths.Contains("description"))
         {
             var description = input.Description.Trim();
-            if (v.Check(description.Length <= MaxDescriptionLength, "benefit.description", $"must be at most {MaxDescriptionLength} characters"))
+            if (v.Check(description.Length <= MaxDescriptionLength && !Echo.HasControlCharacters(description), "benefit.description",
+                $"must be at most {MaxDescriptionLength} characters, without control characters"))
             {
                 entity.Description = description;
             }
@@ -131,7 +137,7 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, TimeProvider time)
             var ok = v.Check(codes.Count > 0, "benefit.provider_agency_codes", "must name at least one agency");
             foreach (var unknown in codes.Where(c => !Agencies.IsKnown(c)).Distinct())
             {
-                ok = v.Check(false, "benefit.provider_agency_codes", $"'{unknown}' is not one of the 18 agency codes (SPEC §3.4)");
+                ok = v.Check(false, "benefit.provider_agency_codes", $"{Echo.Quote(unknown)} is not one of the 18 agency codes (SPEC §3.4)");
             }
 
             ok &= v.Check(codes.Distinct(StringComparer.Ordinal).Count() == codes.Count, "benefit.provider_agency_codes", "must not repeat an agency");

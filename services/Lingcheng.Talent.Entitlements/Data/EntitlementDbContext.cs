@@ -30,6 +30,8 @@ public class EntitlementDbContext(DbContextOptions options) : DbContext(options)
 
     public DbSet<UsageCounterEntity> UsageCounters => Set<UsageCounterEntity>();
 
+    public DbSet<UsageChangeEntity> UsageChanges => Set<UsageChangeEntity>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.ApplyConfiguration(new AuditRecordConfiguration());

@@ -2,6 +2,7 @@ using Lingcheng.Talent.Entitlements.Cards;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.Entitlements.Redemptions;
+using Lingcheng.Talent.Entitlements.Usage;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
@@ -25,6 +26,10 @@ public static class Extensions
         builder.Services.AddScoped<BenefitCatalogue>();
         builder.Services.AddScoped<RedemptionLedger>();
         builder.Services.AddScoped<EntitlementReader>();
+
+        // The usage feed the verification replicas keep their copy of benefits and counters from.
+        builder.Services.AddSingleton<UsageSignal>();
+        builder.Services.AddSingleton<UsageFeed>();
         return builder;
     }
 }

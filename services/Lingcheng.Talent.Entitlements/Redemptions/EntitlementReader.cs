@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Time;
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Cards;

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Time;
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;

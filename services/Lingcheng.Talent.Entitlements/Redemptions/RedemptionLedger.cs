@@ -1,8 +1,10 @@
+using Lingcheng.Talent.ServiceDefaults.Time;
 using Grpc.Core;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Cards;
 using Lingcheng.Talent.Entitlements.Data;
+using Lingcheng.Talent.Entitlements.Usage;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
@@ -21,10 +23,11 @@ namespace Lingcheng.Talent.Entitlements.Redemptions;
 /// <item>never beyond the quota: one UsageCounters row per card line, benefit and period is raised with
 /// a conditional <c>UPDATE … SET Used = Used + 1 WHERE Used &lt; limit</c>; the database applies it
 /// atomically, so even a lost race cannot push the count over the limit, on SQLite or SQL Server;</item>
-/// <item>the redemption row, the counter and the audit record commit together or not at all.</item>
+/// <item>the redemption row, the counter, its entry in the usage feed (<see cref="UsageFeed"/>) and the
+/// audit record commit together or not at all.</item>
 /// </list>
 /// </summary>
-public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore cards, TimeProvider time)
+public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore cards, UsageSignal signal, TimeProvider time)
 {
     /// <summary>How long the recording agency may cancel a use.</summary>
     public static readonly TimeSpan CancelWindow = TimeSpan.FromHours(24);
@@ -50,7 +53,7 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
         await cards.FindAsync(request.CardNumber, request.CardVersion, ct);
         var now = time.GetUtcNow();
 
-        return await WriteTransactions.RunAsync(db, async token =>
+        var result = await WriteTransactions.RunAsync(db, async token =>
         {
             var benefit = await db.Benefits.AsNoTracking().FirstAsync(b => b.Code == request.BenefitCode, token);
             var card = await db.CardStates.AsNoTracking().FirstOrDefaultAsync(c => c.CardNumber == request.CardNumber, token);
@@ -102,6 +105,10 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
                 };
                 db.Redemptions.Add(redemption);
                 response.Redemption = redemption.ToProto();
+                if (benefit.IsLimited())
+                {
+                    response.UsageSequence = await UsageFeed.AppendAsync(db, request.CardNumber, benefit.Code, period, now, token);
+                }
             }
 
             await AuditAsync(caller, request, status, period, now, token);
@@ -109,6 +116,12 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
             response.Entitlement = EntitlementRules.Compute(benefit, card, used, now);
             return response;
         }, ct);
+        if (result.UsageSequence > 0)
+        {
+            signal.Notify();
+        }
+
+        return result;
     }
 
     public async Task<EntitlementServiceCancelRedemptionResponse> CancelAsync(EntitlementServiceCancelRedemptionRequest request, Caller caller, CancellationToken ct)
@@ -116,7 +129,8 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
         var v = new FieldViolations();
         v.RequestId(request.RedemptionId, "redemption_id");
         v.Check(Agencies.IsKnown(request.AgencyCode), "agency_code", "is not one of the 18 agency codes (SPEC §3.4)");
-        v.Check(request.Reason.Length <= MaxCancelReasonLength, "reason", $"must be at most {MaxCancelReasonLength} characters");
+        v.Check(request.Reason.Length <= MaxCancelReasonLength && !Echo.HasControlCharacters(request.Reason), "reason",
+            $"must be at most {MaxCancelReasonLength} characters, without control characters");
         v.ThrowIfAny();
         var now = time.GetUtcNow();
 
@@ -128,6 +142,7 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
 
             RpcException? refused = null;
             string outcome;
+            long sequence = 0;
             if (redemption.AgencyCode != request.AgencyCode)
             {
                 outcome = "NOT_REDEEMING_AGENCY";
@@ -153,13 +168,18 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
                     await db.UsageCounters
                         .Where(u => u.CardNumber == redemption.CardNumber && u.BenefitCode == redemption.BenefitCode && u.Period == redemption.Period && u.Used > 0)
                         .ExecuteUpdateAsync(s => s.SetProperty(u => u.Used, u => u.Used - 1).SetProperty(u => u.UpdatedAt, now), token);
+                    sequence = await UsageFeed.AppendAsync(db, redemption.CardNumber, redemption.BenefitCode, redemption.Period, now, token);
                 }
             }
 
             await AuditChain.AppendAsync(db, new AuditEntry(caller.AuditPrincipal, request.AgencyCode, "CancelRedemption", redemption.CardNumber, outcome,
                 $"redemption_id={redemption.RedemptionId}; benefit={redemption.BenefitCode}; period={redemption.Period}"), now, token);
-            return (refused is null ? new EntitlementServiceCancelRedemptionResponse { Redemption = redemption.ToProto() } : null, refused);
+            return (refused is null ? new EntitlementServiceCancelRedemptionResponse { Redemption = redemption.ToProto(), UsageSequence = sequence } : null, refused);
         }, ct);
+        if (response?.UsageSequence > 0)
+        {
+            signal.Notify();
+        }
 
         return response ?? throw refusal!;
     }

@@ -3,6 +3,7 @@ using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.Entitlements.Redemptions;
+using Lingcheng.Talent.Entitlements.Usage;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.V1;
@@ -15,6 +16,7 @@ public sealed class EntitlementGrpcService(
     BenefitCatalogue catalogue,
     RedemptionLedger ledger,
     EntitlementReader reader,
+    UsageFeed usage,
     EntitlementDbContext db) : EntitlementService.EntitlementServiceBase
 {
     private const string HrAuditor = Roles.HrOfficer + "," + Roles.Auditor;
@@ -50,4 +52,8 @@ public sealed class EntitlementGrpcService(
     [Authorize(Roles = HrAuditor)]
     public override async Task<EntitlementServiceVerifyAuditChainResponse> VerifyAuditChain(EntitlementServiceVerifyAuditChainRequest request, ServerCallContext context) =>
         new() { Report = await AuditChain.VerifyAsync(db, context.CancellationToken) };
+
+    [Authorize(Roles = Roles.Service)]
+    public override Task WatchUsage(WatchUsageRequest request, IServerStreamWriter<WatchUsageResponse> responseStream, ServerCallContext context) =>
+        usage.WatchAsync(request, responseStream, context.CancellationToken);
 }

@@ -2,6 +2,7 @@ using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.Verification.Agencies;
 using Lingcheng.Talent.Verification.Audit;
+using Lingcheng.Talent.Verification.Benefits;
 using Lingcheng.Talent.Verification.CardStates;
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Options;
@@ -28,7 +29,11 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new VerificationClock(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(offset)));
 
         // Verify, Redeem and CancelRedemption also as JSON over HTTP (google.api.http annotations in the proto).
-        builder.Services.AddGrpc().AddJsonTranscoding();
+        // The type registry lets the transcoder write the details of our errors (ErrorInfo, BadRequest) as JSON;
+        // without it every error carrying details became an empty HTTP 500 instead of its 400/403/404.
+        builder.Services.AddGrpc().AddJsonTranscoding(o =>
+            o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor));
+        builder.Services.AddTransient<IStartupFilter, Json.JsonBodyLimit>();
 
         builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
         builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2));
@@ -44,6 +49,8 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeedConsumer>());
         builder.Services.AddHostedService<TrustListRefresher>();
+        builder.Services.AddSingleton<BenefitReplica>();
+        builder.Services.AddHostedService<UsageFeedConsumer>();
 
         builder.Services.AddTerminalRateLimiting(builder.Configuration);
         return builder;

@@ -6,8 +6,11 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.Verification.Agencies;
 using Lingcheng.Talent.Verification.Audit;
+using Lingcheng.Talent.Verification.Benefits;
+using Lingcheng.Talent.Verification.CardStates;
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Options;
+using Lingcheng.Talent.Verification.Time;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -26,6 +29,8 @@ public sealed class VerificationDesk(
     AuditWriter audit,
     EntitlementService.EntitlementServiceClient entitlements,
     TalentRegistryService.TalentRegistryServiceClient registry,
+    BenefitReplica benefits,
+    VerificationClock clock,
     IDbContextFactory<VerificationDbContext> contexts,
     IOptions<VerificationOptions> options,
     ILogger<VerificationDesk> logger)
@@ -43,9 +48,9 @@ public sealed class VerificationDesk(
         if (verdict.IsValid)
         {
             var cardNumber = verdict.TrustedCardNumber!;
-            var benefits = ListBenefitsAsync(cardNumber, agency, cancellationToken);
+            var listed = ListBenefitsAsync(verdict.Card, cardNumber, agency, cancellationToken);
             var photo = request.IncludePhoto ? GetPhotoAsync(cardNumber, cancellationToken) : Task.FromResult<(ByteString, string)?>(null);
-            var (available, list) = await benefits;
+            var (available, list) = await listed;
             response.BenefitsAvailable = available;
             response.Benefits.AddRange(list);
             if (await photo is { } p)
@@ -111,6 +116,7 @@ public sealed class VerificationDesk(
             throw mapped;
         }
 
+        benefits.Await(verdict.TrustedCardNumber!, result.UsageSequence);
         response.Status = result.Status;
         response.Redemption = result.Redemption;
         response.Entitlement = result.Entitlement;
@@ -123,7 +129,7 @@ public sealed class VerificationDesk(
     {
         var v = new FieldViolations();
         v.RequestId(request.RedemptionId, "redemption_id");
-        v.Check(request.Reason.Length <= 500, "reason", "must be at most 500 characters");
+        v.Check(request.Reason.Length <= 500 && !Echo.HasControlCharacters(request.Reason), "reason", "must be at most 500 characters, without control characters");
         v.ThrowIfAny();
 
         EntitlementServiceCancelRedemptionResponse result;
@@ -145,6 +151,7 @@ public sealed class VerificationDesk(
         }
 
         var r = result.Redemption;
+        benefits.Await(r?.CardNumber ?? "", result.UsageSequence);
         await audit.AppendAsync(new AuditEntry(agency.Principal, agency.Code, "CancelRedemption", r?.CardNumber, "CANCELLED",
             $"terminal={agency.Terminal} redemption={request.RedemptionId} benefit={r?.BenefitCode}"));
         return new CancelRedemptionResponse
@@ -183,8 +190,15 @@ public sealed class VerificationDesk(
         return response;
     }
 
-    private async Task<(bool Available, IReadOnlyList<Entitlement> Benefits)> ListBenefitsAsync(string cardNumber, AgencyTerminal agency, CancellationToken cancellationToken)
+    private async Task<(bool Available, IReadOnlyList<Entitlement> Benefits)> ListBenefitsAsync(CardSnapshot? card, string cardNumber, AgencyTerminal agency, CancellationToken cancellationToken)
     {
+        // From this replica's copy of the usage feed when it is live; the entitlement service otherwise.
+        if (card is { } snapshot && benefits.TryList(snapshot, agency.Code, clock.GetUtcNow(), out var local))
+        {
+            _lastKnownBenefits[agency.Code] = local;
+            return (true, local);
+        }
+
         try
         {
             var result = await entitlements.ListCardEntitlementsAsync(new ListCardEntitlementsRequest { CardNumber = cardNumber, AgencyCode = agency.Code },

@@ -714,6 +714,37 @@ namespace Lingcheng.Talent.Entitlements.Data.Migrations.SqlServer
                     b.ToTable("Redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.UsageChangeEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BenefitCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("CardNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("datetimeoffset");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("int");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("UsageChanges", (string)null);
+                });
+
             modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.UsageCounterEntity", b =>
                 {
                     b.Property<string>("CardNumber")

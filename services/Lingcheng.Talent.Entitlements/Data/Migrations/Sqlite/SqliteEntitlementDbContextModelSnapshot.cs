@@ -709,6 +709,37 @@ namespace Lingcheng.Talent.Entitlements.Data.Migrations.Sqlite
                     b.ToTable("Redemptions", (string)null);
                 });
 
+            modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.UsageChangeEntity", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BenefitCode")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CardNumber")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTimeOffset>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Sequence");
+
+                    b.ToTable("UsageChanges", (string)null);
+                });
+
             modelBuilder.Entity("Lingcheng.Talent.Entitlements.Data.UsageCounterEntity", b =>
                 {
                     b.Property<string>("CardNumber")

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Lingcheng.Talent.V1;
 
-namespace Lingcheng.Talent.Entitlements.Redemptions;
+namespace Lingcheng.Talent.ServiceDefaults.Time;
 
 /// <summary>
 /// Quota periods and statistics months are counted in China Standard Time (Asia/Shanghai, UTC+8,

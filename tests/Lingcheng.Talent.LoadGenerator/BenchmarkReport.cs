@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Lingcheng.Talent.LoadGenerator;
+
+/// <summary>One measured closed-loop phase and the server CPU it cost per call.</summary>
+public sealed record Phase(LoadResult Load, double ServerCpuMicroseconds, double VerificationCpuMicroseconds);
+
+/// <summary>One round of the throughput phases.</summary>
+public sealed record Round(Phase Empty, Phase Repeated, Phase Distinct, LoadResult HalfRate);
+
+/// <summary>A SPEC §7.1 target: what was measured against what is required.</summary>
+public sealed record Target(string Name, string Required, string Measured, bool Met, string Margin);
+
+/// <summary>Everything one benchmark run measured, and the SPEC §7.1 verdicts.</summary>
+public sealed class BenchmarkReport
+{
+    public required BenchmarkOptions Options { get; init; }
+
+    public string LoadAverageBefore { get; init; } = "";
+
+    public string LoadAverageAfter { get; set; } = "";
+
+    public LoadResult? CreateTalents { get; set; }
+
+    public LoadResult? IssueCards { get; set; }
+
+    public double RawEcdsaMicroseconds { get; set; }
+
+    public double TokenVerifyMicroseconds { get; set; }
+
+    public List<Round> Rounds { get; } = [];
+
+    public LoadResult? Revocation { get; set; }
+
+    public long ResidentBytesWithIssuedCards { get; set; }
+
+    public long ResidentBytesWithCachedCards { get; set; }
+
+    public int CachedCards { get; set; }
+
+    public TimeSpan CacheLoad { get; set; }
+
+    /// <summary>The first failed calls' messages; empty when every call answered as expected.</summary>
+    public List<string> Failures { get; } = [];
+
+    public double RepeatedRatio => Median(Rounds.Select(r => r.Repeated.Load.PerSecond / r.Empty.Load.PerSecond));
+
+    public double DistinctRatio => Median(Rounds.Select(r => r.Distinct.Load.PerSecond / r.Empty.Load.PerSecond));
+
+    public double HalfRateP99 => Median(Rounds.Select(r => r.HalfRate.P99));
+
+    /// <summary>Server CPU of a distinct-token verify beyond an empty call, ÷ a raw ECDSA verify.</summary>
+    public double ExtraCpuRatio => Median(Rounds.Select(r => (r.Distinct.ServerCpuMicroseconds - r.Empty.ServerCpuMicroseconds) / RawEcdsaMicroseconds));
+
+    /// <summary>The same for a repeated token (its signature result is remembered).</summary>
+    public double ExtraCpuRatioRepeated => Median(Rounds.Select(r => (r.Repeated.ServerCpuMicroseconds - r.Empty.ServerCpuMicroseconds) / RawEcdsaMicroseconds));
+
+    public IReadOnlyList<Target> Targets()
+    {
+        var mb = ResidentBytesWithCachedCards / 1048576.0;
+        var issue = IssueCards?.Elapsed.TotalSeconds ?? double.NaN;
+        var revocationP99 = Revocation?.P99 ?? double.NaN;
+        return
+        [
+            AtLeast("Verify, distinct tokens ÷ empty call", DistinctRatio, 0.4, "F2"),
+            AtLeast("Verify, repeated tokens ÷ empty call", RepeatedRatio, 0.75, "F2"),
+            AtMost("p99 at half the maximum Verify rate (ms)", HalfRateP99, 5, "F2"),
+            AtMost("Extra CPU per verify ÷ raw ECDSA verify", ExtraCpuRatio, 1.3, "F2"),
+            AtMost("Revocation visible at a replica, p99 (ms)", revocationP99, 1000, "F0"),
+            AtMost($"Issue {IssueCards?.Calls ?? 0:N0} cards (s)", issue, 60, "F1"),
+            AtMost($"Resident memory with {CachedCards:N0} cached cards (MB)", mb, 300, "F0"),
+        ];
+    }
+
+    private static Target AtLeast(string name, double measured, double required, string format) =>
+        new(name, "≥ " + required.ToString(format, CultureInfo.InvariantCulture), measured.ToString(format, CultureInfo.InvariantCulture),
+            measured >= required, Margin(measured, required));
+
+    private static Target AtMost(string name, double measured, double required, string format) =>
+        new(name, "≤ " + required.ToString(format, CultureInfo.InvariantCulture), measured.ToString(format, CultureInfo.InvariantCulture),
+            measured <= required, Margin(measured, required));
+
+    private static string Margin(double measured, double required) =>
+        double.IsNaN(measured) ? "not measured" : string.Create(CultureInfo.InvariantCulture, $"{measured / required:F2} × the limit");
+
+    public string ToMarkdown()
+    {
+        var s = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        s.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; "
+            + $"load average {LoadAverageBefore} before, {LoadAverageAfter} after.");
+        s.AppendLine(inv, $"Run: {Options.Cards} cards, {Options.Connections} HTTP/2 connections, {Options.Concurrency} calls in flight, "
+            + $"{Options.Phase.TotalSeconds:F0} s phases after {Options.Warmup.TotalSeconds:F1} s warm-up, {Options.Rounds} round(s); medians over the rounds.");
+        s.AppendLine();
+        s.AppendLine("| round | phase | calls/s | p50 ms | p99 ms | server CPU µs/call | of which verification | failures |");
+        s.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");
+        for (var i = 0; i < Rounds.Count; i++)
+        {
+            var r = Rounds[i];
+            foreach (var p in new[] { r.Empty, r.Repeated, r.Distinct })
+            {
+                s.AppendLine(inv, $"| {i + 1} | {p.Load.Name} | {p.Load.PerSecond:F0} | {p.Load.P50:F2} | {p.Load.P99:F2} | {p.ServerCpuMicroseconds:F0} | {p.VerificationCpuMicroseconds:F0} | {p.Load.Failures} |");
+            }
+
+            s.AppendLine(inv, $"| {i + 1} | {r.HalfRate.Name} (open loop, {r.HalfRate.PerSecond:F0}/s) | {r.HalfRate.PerSecond:F0} | {r.HalfRate.P50:F2} | {r.HalfRate.P99:F2} | | | {r.HalfRate.Failures} |");
+        }
+
+        s.AppendLine();
+        s.AppendLine(inv, $"Raw ECDSA P-256 verify {RawEcdsaMicroseconds:F1} µs, full token verify {TokenVerifyMicroseconds:F1} µs (single thread, in the generator). "
+            + $"Extra server CPU per verify ÷ raw ECDSA: distinct {ExtraCpuRatio:F2}, repeated {ExtraCpuRatioRepeated:F2}.");
+        if (IssueCards is { } issued && CreateTalents is { } created)
+        {
+            s.AppendLine(inv, $"Issuing: {issued.Calls} IssueCard calls in {issued.Elapsed.TotalSeconds:F1} s ({issued.PerSecond:F0}/s, p50 {issued.P50:F0} ms, p99 {issued.P99:F0} ms); "
+                + $"registering their talents before took {created.Elapsed.TotalSeconds:F1} s ({created.PerSecond:F0}/s).");
+        }
+
+        if (Revocation is { } rev)
+        {
+            s.AppendLine(inv, $"Revocation: {rev.Calls} cards revoked one after another, each polled with Verify every 2 ms from the registry's acknowledgement: "
+                + $"p50 {rev.P50:F1} ms, p99 {rev.P99:F1} ms, max {rev.Percentile(1):F1} ms.");
+        }
+
+        s.AppendLine(inv, $"Memory: verification service resident {ResidentBytesWithIssuedCards / 1048576.0:F0} MiB after the load with {Options.Cards} cards; "
+            + $"{ResidentBytesWithCachedCards / 1048576.0:F0} MiB with {CachedCards:N0} card states (loaded in {CacheLoad.TotalSeconds:F1} s at start).");
+        s.AppendLine();
+        s.AppendLine("| SPEC §7.1 target | required | measured | met | margin |");
+        s.AppendLine("|---|---:|---:|---|---|");
+        foreach (var t in Targets())
+        {
+            s.AppendLine(inv, $"| {t.Name} | {t.Required} | {t.Measured} | {(t.Met ? "yes" : "**no**")} | {t.Margin} |");
+        }
+
+        if (Failures.Count > 0)
+        {
+            s.AppendLine();
+            s.AppendLine("Failed calls (first ones):");
+            foreach (var f in Failures)
+            {
+                s.AppendLine("- " + f);
+            }
+        }
+
+        return s.ToString();
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        return sorted.Length == 0 ? double.NaN
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    private static string CpuModel()
+    {
+        const string file = "/proc/cpuinfo";
+        var line = File.Exists(file) ? File.ReadLines(file).FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal)) : null;
+        return line?.Split(':', 2)[1].Trim() ?? RuntimeInformation.ProcessArchitecture.ToString();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Diagnostics;
+
+namespace Lingcheng.Talent.LoadGenerator;
+
+/// <summary>What one load phase measured: calls, failures, wall time and every call's latency.</summary>
+public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan Elapsed, double[] LatenciesMs)
+{
+    public double PerSecond => Calls / Elapsed.TotalSeconds;
+
+    public double P50 => Percentile(0.50);
+
+    public double P99 => Percentile(0.99);
+
+    /// <summary>Nearest-rank percentile of the recorded latencies (milliseconds); NaN when none.</summary>
+    public double Percentile(double p)
+    {
+        if (LatenciesMs.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(p * LatenciesMs.Length);
+        return LatenciesMs[Math.Clamp(rank - 1, 0, LatenciesMs.Length - 1)];
+    }
+}
+
+/// <summary>
+/// Drives calls at the services. <see cref="ClosedAsync"/> keeps a fixed number of calls in flight
+/// (the maximum rate); <see cref="OpenAsync"/> starts calls on a fixed schedule whatever the answers
+/// do, and times each call from its scheduled start, so a stall shows in the percentiles instead of
+/// silently slowing the load (no coordinated omission).
+/// </summary>
+public static class Load
+{
+    /// <summary>
+    /// Runs <paramref name="call"/>(i) with <paramref name="concurrency"/> calls in flight until
+    /// <paramref name="duration"/> has passed or <paramref name="limit"/> calls have started.
+    /// A call that throws counts as a failure; the first failure's message is kept in <paramref name="failure"/>.
+    /// </summary>
+    public static async Task<LoadResult> ClosedAsync(string name, Func<long, Task> call, int concurrency, TimeSpan duration, long limit = long.MaxValue, Action<string>? failure = null)
+    {
+        long next = -1, failures = 0;
+        var perWorker = new List<double>[concurrency];
+        var watch = Stopwatch.StartNew();
+        var workers = Enumerable.Range(0, concurrency).Select(w => Task.Run(async () =>
+        {
+            var latencies = perWorker[w] = new List<double>(4096);
+            while (watch.Elapsed < duration)
+            {
+                var i = Interlocked.Increment(ref next);
+                if (i >= limit)
+                {
+                    return;
+                }
+
+                var started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await call(i);
+                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
+                catch (Exception ex)
+                {
+                    if (Interlocked.Increment(ref failures) == 1)
+                    {
+                        failure?.Invoke(ex.Message);
+                    }
+                }
+            }
+        })).ToArray();
+        await Task.WhenAll(workers);
+        var elapsed = watch.Elapsed;
+        var all = perWorker.SelectMany(l => l).ToArray();
+        Array.Sort(all);
+        return new LoadResult(name, all.Length, failures, elapsed, all);
+    }
+
+    /// <summary>Starts <paramref name="call"/>(i) <paramref name="ratePerSecond"/> times a second for <paramref name="duration"/>.</summary>
+    public static async Task<LoadResult> OpenAsync(string name, Func<long, Task> call, double ratePerSecond, TimeSpan duration, Action<string>? failure = null)
+    {
+        var total = (long)(ratePerSecond * duration.TotalSeconds);
+        var latencies = new double[total];
+        var done = new bool[total];
+        long failures = 0;
+        var inFlight = new List<Task>((int)Math.Min(total, 1_000_000));
+        var ticksPerCall = Stopwatch.Frequency / ratePerSecond;
+        var start = Stopwatch.GetTimestamp();
+        long i = 0;
+        while (i < total)
+        {
+            // Start every call that is due, then sleep a timer tick (about 1 ms) — no spinning, so
+            // the generator leaves the cores to the services. Latency counts from the due time.
+            var now = Stopwatch.GetTimestamp();
+            for (var due = start + (long)(i * ticksPerCall); i < total && due <= now; due = start + (long)(i * ticksPerCall))
+            {
+                inFlight.Add(Run(i++, due));
+            }
+
+            await Task.Delay(1);
+        }
+
+        await Task.WhenAll(inFlight);
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        var measured = latencies.Where((_, i) => done[i]).ToArray();
+        Array.Sort(measured);
+        return new LoadResult(name, measured.Length, failures, elapsed, measured);
+
+        async Task Run(long i, long due)
+        {
+            await Task.Yield();
+            try
+            {
+                await call(i);
+                latencies[i] = Stopwatch.GetElapsedTime(due).TotalMilliseconds;
+                done[i] = true;
+            }
+            catch (Exception ex)
+            {
+                if (Interlocked.Increment(ref failures) == 1)
+                {
+                    failure?.Invoke(ex.Message);
+                }
+            }
+        }
+    }
+}
