@@ -89,10 +89,11 @@ public sealed class BenchmarkReport
     {
         var s = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
+        var durability = Options.AuditSkipsFsync ? "audit commits without fsync (Verification:AuditSkipsFsync=true)" : "audit commits with fsync (the default)";
         s.AppendLine(inv, $"Machine: {Environment.ProcessorCount} cores ({CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}; "
             + $"load average {LoadAverageBefore} before, {LoadAverageAfter} after.");
         s.AppendLine(inv, $"Run: {Options.Cards} cards, {Options.Connections} HTTP/2 connections, {Options.Concurrency} calls in flight, "
-            + $"{Options.Phase.TotalSeconds:F0} s phases after {Options.Warmup.TotalSeconds:F1} s warm-up, {Options.Rounds} round(s); medians over the rounds.");
+            + $"{Options.Phase.TotalSeconds:F0} s phases after {Options.Warmup.TotalSeconds:F1} s warm-up, {Options.Rounds} round(s); medians over the rounds; {durability}.");
         s.AppendLine();
         s.AppendLine("| round | phase | calls/s | p50 ms | p99 ms | server CPU µs/call | of which verification | failures |");
         s.AppendLine("|---:|---|---:|---:|---:|---:|---:|---:|");

@@ -3,7 +3,8 @@ using Lingcheng.Talent.LoadGenerator;
 
 // lct-load: the SPEC §7.1 benchmark. Usage (docs/performance.md):
 //   dotnet run -c Release --project tests/Lingcheng.Talent.LoadGenerator -- [--smoke] [--cards N] [--rounds N]
-//     [--seconds N] [--connections N] [--concurrency N] [--revocations N] [--cached-cards N] [--out report.md]
+//     [--seconds N] [--connections N] [--concurrency N] [--revocations N] [--cached-cards N] [--audit-skips-fsync]
+//     [--service-env KEY=VALUE]… [--out report.md]
 var options = new BenchmarkOptions();
 string? output = null;
 try
@@ -17,9 +18,15 @@ try
             continue;
         }
 
+        if (arg == "--audit-skips-fsync")
+        {
+            options = options with { AuditSkipsFsync = true };
+            continue;
+        }
+
         if (arg is "-h" or "--help")
         {
-            Console.WriteLine("lct-load [--smoke] [--cards N] [--rounds N] [--seconds N] [--connections N] [--concurrency N] [--revocations N] [--cached-cards N] [--out report.md]");
+            Console.WriteLine("lct-load [--smoke] [--cards N] [--rounds N] [--seconds N] [--connections N] [--concurrency N] [--revocations N] [--cached-cards N] [--audit-skips-fsync] [--service-env KEY=VALUE]… [--out report.md]");
             return 0;
         }
 
@@ -34,6 +41,13 @@ try
             "--revocations" => options with { Revocations = Positive(arg, value) },
             "--cached-cards" => options with { CachedCards = Math.Min(Positive(arg, value), 1_000_000 + options.Cards) },
             "--out" => options,
+            "--service-env" => options with
+            {
+                ServiceEnvironment = new Dictionary<string, string>(options.ServiceEnvironment)
+                {
+                    [value.Split('=', 2)[0]] = value.Contains('=', StringComparison.Ordinal) ? value.Split('=', 2)[1] : throw new ArgumentException("--service-env takes KEY=VALUE."),
+                },
+            },
             _ => throw new ArgumentException($"Unknown option {arg}; see --help."),
         };
         if (arg == "--out")

@@ -23,18 +23,20 @@ public sealed class AuditWriterTests : IDisposable
         db.Database.Migrate();
     }
 
-    [Fact]
-    public async Task Concurrent_records_are_committed_in_batches_into_one_intact_chain_that_a_restart_continues()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Concurrent_records_are_committed_in_batches_into_one_intact_chain_that_a_restart_continues(bool skipFsync)
     {
         var ct = TestContext.Current.CancellationToken;
-        var writer = NewWriter();
+        var writer = NewWriter(skipFsync);
         await writer.StartAsync(ct);
         var sequences = await Task.WhenAll(Enumerable.Range(0, 300).Select(i => writer.AppendAsync(
             new AuditEntry("agency_terminal:EDU/t1", "EDU", "Verify", "LC260000012", i % 3 == 0 ? "VALID" : "MALFORMED", "terminal=t1"),
             i % 3 == 0 ? new CardVerificationNote("LC260000012", "EDU", "VALID", "VERIFY", null) : null)));
         await writer.StopAsync(ct);
 
-        var restarted = NewWriter();
+        var restarted = NewWriter(skipFsync);
         await restarted.StartAsync(ct);
         var next = await restarted.AppendAsync(new AuditEntry("agency_terminal:EDU/t1", "EDU", "Redeem", "LC260000012", "REDEEMED"));
         await restarted.StopAsync(ct);
@@ -60,8 +62,8 @@ public sealed class AuditWriterTests : IDisposable
         }
     }
 
-    private AuditWriter NewWriter() => new(_contexts, TimeProvider.System,
-        Microsoft.Extensions.Options.Options.Create(new VerificationOptions()), NullLogger<AuditWriter>.Instance);
+    private AuditWriter NewWriter(bool skipFsync) => new(_contexts, TimeProvider.System,
+        Microsoft.Extensions.Options.Options.Create(new VerificationOptions { AuditSkipsFsync = skipFsync }), NullLogger<AuditWriter>.Instance);
 
     private sealed class Factory(string connectionString) : IDbContextFactory<VerificationDbContext>
     {

@@ -19,7 +19,10 @@ public sealed class CardEventConsumer(
 {
     public const int MaxBatch = 500;
     private static readonly TimeSpan InitialBackoff = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(15);
+    // Capped like the verification service's feed (2 s): with 15 s, after a registry outage a card
+    // reinstated or revoked in the meantime kept its old state here for up to 15 s, so a redemption
+    // the verification service had just verified VALID was refused as "card is suspended".
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(2);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

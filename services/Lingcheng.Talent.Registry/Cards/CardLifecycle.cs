@@ -5,6 +5,7 @@ using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;
 using Lingcheng.Talent.Registry.Keys;
 using Lingcheng.Talent.Registry.Paging;
+using Lingcheng.Talent.Registry.Validation;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
@@ -38,7 +39,7 @@ public sealed class CardLifecycle(
     {
         var v = new FieldViolations();
         v.RequestId(request.RequestId);
-        v.Check(!string.IsNullOrEmpty(request.TalentId) && request.TalentId.Length <= 40, "talent_id", "is required");
+        v.Check(TalentIds.IsWellFormed(request.TalentId), "talent_id", TalentIds.Requirement);
         var months = ValidityMonths(request.ValidityMonths, v);
         v.ThrowIfAny();
 
@@ -64,7 +65,8 @@ public sealed class CardLifecycle(
     public Task<SuspendCardResponse> SuspendAsync(SuspendCardRequest request, Caller caller, CancellationToken cancellationToken)
     {
         var v = Start(request.RequestId, request.CardNumber);
-        v.Check(!string.IsNullOrWhiteSpace(request.Note) && request.Note.Length <= 500, "note", "is required (why the card is suspended), at most 500 characters");
+        v.Check(!string.IsNullOrWhiteSpace(request.Note) && request.Note.Length <= 500 && !Echo.HasControlCharacters(request.Note), "note",
+            "is required (why the card is suspended), at most 500 characters, without control characters");
         v.ThrowIfAny();
         return ChangeAsync("SuspendCard", request, request.RequestId, request.CardNumber, CardAction.Suspend, CardEventType.Suspended, caller,
             (card, _) =>
@@ -80,7 +82,7 @@ public sealed class CardLifecycle(
     public Task<ReinstateCardResponse> ReinstateAsync(ReinstateCardRequest request, Caller caller, CancellationToken cancellationToken)
     {
         var v = Start(request.RequestId, request.CardNumber);
-        v.Check(request.Note.Length <= 500, "note", "must be at most 500 characters");
+        CheckNote(request.Note, v);
         v.ThrowIfAny();
         return ChangeAsync("ReinstateCard", request, request.RequestId, request.CardNumber, CardAction.Reinstate, CardEventType.Reinstated, caller,
             (card, _) =>
@@ -99,7 +101,7 @@ public sealed class CardLifecycle(
         v.Check(request.Reason != RevocationReason.Unspecified && System.Enum.IsDefined(request.Reason), "reason",
             "is required: LEFT_DISTRICT, MISCONDUCT, DECEASED, DATA_ERROR or OTHER");
         v.Check(request.Reason != RevocationReason.Other || !string.IsNullOrWhiteSpace(request.Note), "note", "is required when the reason is OTHER");
-        v.Check(request.Note.Length <= 500, "note", "must be at most 500 characters");
+        CheckNote(request.Note, v);
         v.ThrowIfAny();
         return ChangeAsync("RevokeCard", request, request.RequestId, request.CardNumber, CardAction.Revoke, CardEventType.Revoked, caller,
             (card, _) =>
@@ -116,7 +118,7 @@ public sealed class CardLifecycle(
     public async Task<ReissueCardResponse> ReissueAsync(ReissueCardRequest request, Caller caller, CancellationToken cancellationToken)
     {
         var v = Start(request.RequestId, request.CardNumber);
-        v.Check(request.Note.Length <= 500, "note", "must be at most 500 characters");
+        CheckNote(request.Note, v);
         v.ThrowIfAny();
         var key = await keys.GetActiveKeyAsync(cancellationToken);
         return await ChangeAsync("ReissueCard", request, request.RequestId, request.CardNumber, CardAction.Reissue, CardEventType.Reissued, caller,
@@ -323,6 +325,9 @@ public sealed class CardLifecycle(
         v.Check(CardNumber.IsValid(cardNumber), "card_number", "must be a card number such as LC260002310 with a correct check character");
         return v;
     }
+
+    private static void CheckNote(string note, FieldViolations v) =>
+        v.Check(note.Length <= 500 && !Echo.HasControlCharacters(note), "note", "must be at most 500 characters, without control characters");
 
     private static void CheckCardNumber(string cardNumber)
     {

@@ -103,9 +103,9 @@ public sealed class TalentDirectory(
 
     public async Task<GetTalentResponse> GetAsync(GetTalentRequest request, Caller caller, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(request.TalentId) || request.TalentId.Length > 40)
+        if (!TalentIds.IsWellFormed(request.TalentId))
         {
-            throw RpcErrors.InvalidArgument("talent_id", "is required");
+            throw RpcErrors.InvalidArgument("talent_id", TalentIds.Requirement);
         }
 
         if (caller.Role == Roles.Talent
@@ -181,7 +181,7 @@ public sealed class TalentDirectory(
     {
         var v = new FieldViolations();
         v.RequestId(request.RequestId);
-        if (!v.Check(request.Talent is not null && !string.IsNullOrEmpty(request.Talent.TalentId), "talent.talent_id", "is required"))
+        if (!v.Check(request.Talent is not null && TalentIds.IsWellFormed(request.Talent.TalentId), "talent.talent_id", TalentIds.Requirement))
         {
             v.ThrowIfAny();
         }
@@ -189,7 +189,8 @@ public sealed class TalentDirectory(
         var paths = request.UpdateMask?.Paths.ToList() ?? [];
         foreach (var path in paths.Where(p => !WritableFields.Contains(p)))
         {
-            v.Add("update_mask", $"'{path}' is not a writable talent field");
+            // Never echo a path that is not field-shaped: a huge one would overflow the response headers.
+            v.Add("update_mask", $"{Echo.Quote(path)} is not a writable talent field");
         }
 
         v.ThrowIfAny();

@@ -133,6 +133,13 @@ public sealed class AuditWriter(
         await using var db = await contexts.CreateDbContextAsync();
         await db.Database.OpenConnectionAsync();
         var connection = db.Database.GetDbConnection();
+        if (options.Value.AuditSkipsFsync && db.Database.IsSqlite())
+        {
+            await using var pragma = connection.CreateCommand();
+            pragma.CommandText = "PRAGMA synchronous=NORMAL;"; // this connection only; reset to FULL when it is opened again
+            await pragma.ExecuteNonQueryAsync();
+        }
+
         await using var tx = await connection.BeginTransactionAsync();
 
         await using var audit = connection.CreateCommand();

@@ -35,8 +35,9 @@ public static class Extensions
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor));
         builder.Services.AddTransient<IStartupFilter, Json.JsonBodyLimit>();
 
-        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
-        builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2));
+        // Prompt reconnect: the card and usage feeds resume within ~2 s of the other service coming back (PromptReconnect).
+        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry").WithPromptReconnect();
+        builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2)).WithPromptReconnect();
 
         builder.Services.AddSingleton<CardStateCache>();
         builder.Services.AddSingleton<TrustListSource>();

@@ -42,6 +42,13 @@ public sealed class VerificationOptions
     /// <summary>Most audit records committed in one transaction.</summary>
     public int AuditBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// SQLite only: when true, audit commits of verifies are written to the WAL without waiting for
+    /// the disk (synchronous=NORMAL): they survive a killed process but not a power cut or kernel crash.
+    /// Default false (synchronous=FULL, every answer waits for its record's fsync). See docs/performance.md.
+    /// </summary>
+    public bool AuditSkipsFsync { get; set; }
+
     /// <summary>Rate limit per agency terminal.</summary>
     public RateLimitOptions RateLimit { get; set; } = new();
 }

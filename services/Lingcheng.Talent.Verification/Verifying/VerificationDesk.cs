@@ -278,8 +278,10 @@ public sealed class VerificationDesk(
                 return RpcErrors.Unavailable("ENTITLEMENTS_TIMEOUT",
                     $"The entitlement service did not answer in time; the {what} may or may not have been recorded. Retry with the same redemption_id: a retry never records twice.");
             default:
+                // Not "nothing was recorded": a call cut off by a crash (or retried after one) may have
+                // committed before the answer was lost (reliability suite, docs/reliability.md).
                 return RpcErrors.Unavailable("ENTITLEMENTS_UNAVAILABLE",
-                    $"The entitlement service cannot be reached; nothing was recorded. Retry later with the same redemption_id.");
+                    $"The entitlement service cannot be reached or broke off; the {what} may or may not have been recorded. Retry later with the same redemption_id: a retry never records twice.");
         }
     }
 

@@ -1,0 +1,32 @@
+using Lingcheng.Talent.LoadGenerator;
+using Xunit;
+
+namespace Lingcheng.Talent.EndToEnd.Tests;
+
+/// <summary>
+/// The SPEC §7.1 benchmark (tests/Lingcheng.Talent.LoadGenerator) run small and short, so that it
+/// keeps working: every phase measures something and every call answers as expected. No speed is
+/// asserted here; the figures are for docs/performance.md, from a full run in Release.
+/// </summary>
+public sealed class LoadGeneratorSmokeTests
+{
+    [Fact]
+    public async Task A_short_benchmark_run_measures_every_target_without_a_failed_call()
+    {
+        var report = await new Benchmark(BenchmarkOptions.Smoke, line => TestContext.Current.SendDiagnosticMessage(line)).RunAsync();
+        var markdown = report.ToMarkdown();
+        TestContext.Current.SendDiagnosticMessage(markdown);
+
+        Assert.Empty(report.Failures);
+        Assert.Equal(BenchmarkOptions.Smoke.Cards, report.IssueCards!.Calls);
+        var round = Assert.Single(report.Rounds);
+        Assert.All(new[] { round.Empty, round.Repeated, round.Distinct }, p => Assert.True(p.Load.Calls > 0 && p.ServerCpuMicroseconds > 0, p.Load.Name));
+        Assert.True(round.HalfRate.Calls > 0);
+        Assert.Equal(BenchmarkOptions.Smoke.Revocations, report.Revocation!.Calls);
+        Assert.Equal(BenchmarkOptions.Smoke.CachedCards, report.CachedCards);
+        Assert.True(report.ResidentBytesWithCachedCards > 0 && report.RawEcdsaMicroseconds > 0);
+        Assert.Equal(7, report.Targets().Count);
+        Assert.All(report.Targets(), t => Assert.NotEqual("not measured", t.Margin));
+        Assert.Contains("| SPEC §7.1 target |", markdown);
+    }
+}

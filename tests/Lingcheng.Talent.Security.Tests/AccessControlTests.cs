@@ -1,0 +1,305 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using Google.Api;
+using Google.Protobuf.Reflection;
+using Grpc.Core;
+using Lingcheng.Talent.Cards;
+using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Testing;
+using Lingcheng.Talent.V1;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Xunit;
+
+namespace Lingcheng.Talent.Security.Tests;
+
+/// <summary>
+/// SPEC §6 for every method of every service, enumerated from the proto descriptors: a caller without
+/// a valid token is UNAUTHENTICATED, a caller of a role the method does not allow is PERMISSION_DENIED,
+/// and the roles the code declares are exactly the ones SPEC §6 and the protos promise.
+/// </summary>
+[Collection(Collections.AccessControl)]
+public sealed class AccessControlTests(SecuritySystem fixture)
+{
+    /// <summary>Any valid card number: the broken tokens of the talent role carry it.</summary>
+    private static readonly string SomeCard = CardNumber.Create(26, 4242);
+
+    private string _lastBody = "";
+
+    [Fact]
+    public void The_role_table_names_exactly_the_methods_of_the_three_proto_services()
+    {
+        var fromDescriptors = RoleTable.AllMethods.Select(RoleTable.Key).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(fromDescriptors, RoleTable.Allowed.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains("VerificationService/Verify", fromDescriptors);
+    }
+
+    [Fact]
+    public void Every_service_method_declares_exactly_the_roles_the_spec_allows_and_none_is_anonymous()
+    {
+        var mismatches = new List<string>();
+        foreach (var m in RoleTable.AllMethods)
+        {
+            var declared = RoleTable.Declared(m);
+            var expected = RoleTable.Allowed[RoleTable.Key(m)];
+            if (declared is null || !declared.SetEquals(expected))
+            {
+                mismatches.Add($"{RoleTable.Key(m)}: code allows [{(declared is null ? "ANONYMOUS or no [Authorize]" : string.Join(",", declared.Order()))}], SPEC §6 says [{string.Join(",", expected.Order())}]");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+    }
+
+    [Fact]
+    public async Task Every_method_answers_unauthenticated_without_a_token_or_with_an_expired_forged_foreign_or_unsigned_one()
+    {
+        var failures = new List<string>();
+        var calls = 0;
+        foreach (var m in RoleTable.AllMethods)
+        {
+            foreach (var (name, token) in BrokenTokens(RoleTable.SomeAllowedRole(m)))
+            {
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token));
+                calls++;
+                if (status != StatusCode.Unauthenticated)
+                {
+                    failures.Add($"{RoleTable.Key(m)} with {name}: {status}");
+                }
+            }
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"{calls} calls with broken tokens");
+        Assert.True(failures.Count == 0, "Expected UNAUTHENTICATED:\n" + string.Join("\n", failures));
+        Assert.Equal(RoleTable.AllMethods.Count() * BrokenTokens("auditor").Count(), calls);
+    }
+
+    [Fact]
+    public async Task Every_method_answers_permission_denied_to_each_role_it_does_not_allow()
+    {
+        var failures = new List<string>();
+        var calls = 0;
+        foreach (var m in RoleTable.AllMethods)
+        {
+            foreach (var role in RoleTable.WrongRoles(m))
+            {
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(Mint(fixture.System.Tokens, role)));
+                calls++;
+                if (status != StatusCode.PermissionDenied)
+                {
+                    failures.Add($"{RoleTable.Key(m)} as {role}: {status}");
+                }
+            }
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"{calls} calls with wrong roles");
+        Assert.True(failures.Count == 0, "Expected PERMISSION_DENIED:\n" + string.Join("\n", failures));
+        Assert.True(calls > 80, $"only {calls} wrong-role calls were made");
+    }
+
+    [Fact]
+    public async Task Every_allowed_role_gets_past_authorisation_on_every_method()
+    {
+        // A talent asks about their own card and record; everyone else sends the empty request
+        // (which at most fails validation: nothing is written).
+        var (card, _, talent) = await fixture.IssueCardAsync();
+        var failures = new List<string>();
+        foreach (var m in RoleTable.AllMethods)
+        {
+            IEnumerable<string> roles = RoleTable.Allowed[RoleTable.Key(m)].Contains("*") ? Roles.All : RoleTable.Allowed[RoleTable.Key(m)];
+            foreach (var role in roles)
+            {
+                var request = m.InputType.Parser.ParseFrom(Google.Protobuf.ByteString.Empty);
+                if (role == Roles.Talent)
+                {
+                    m.InputType.FindFieldByName("card_number")?.Accessor.SetValue(request, card.CardNumber);
+                    m.InputType.FindFieldByName("talent_id")?.Accessor.SetValue(request, talent.TalentId);
+                }
+
+                var token = Mint(fixture.System.Tokens, role, card.CardNumber);
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token), Google.Protobuf.MessageExtensions.ToByteArray(request));
+                if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+                {
+                    failures.Add($"{RoleTable.Key(m)} as {role}: {status}");
+                }
+            }
+        }
+
+        Assert.True(failures.Count == 0, "An allowed role was refused:\n" + string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task The_json_endpoints_answer_401_without_a_valid_token_and_403_to_every_other_role()
+    {
+        var routes = VerificationService.Descriptor.Methods
+            .Select(m => (Method: m, Rule: m.GetOptions()?.GetExtension(AnnotationsExtensions.Http)))
+            .Where(x => x.Rule is not null)
+            .Select(x => (x.Method, Path: x.Rule!.Post.Replace("{redemption_id}", "rd-sec-json", StringComparison.Ordinal)))
+            .ToList();
+        Assert.Equal(["Verify", "Redeem", "CancelRedemption"], routes.Select(r => r.Method.Name).ToArray());
+
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.System.VerificationJsonPort}") };
+        var failures = new List<string>();
+        var calls = 0;
+        foreach (var (method, path) in routes)
+        {
+            foreach (var (name, token) in BrokenTokens(Roles.AgencyTerminal))
+            {
+                var status = await PostAsync(http, path, token);
+                calls++;
+                if (status != HttpStatusCode.Unauthorized)
+                {
+                    failures.Add($"POST {path} with {name}: {(int)status}, expected 401");
+                }
+            }
+
+            foreach (var role in RoleTable.WrongRoles(method))
+            {
+                var status = await PostAsync(http, path, Mint(fixture.System.Tokens, role));
+                calls++;
+                if (status != HttpStatusCode.Forbidden)
+                {
+                    failures.Add($"POST {path} as {role}: {(int)status}, expected 403");
+                }
+            }
+
+            // A terminal of an agency that is not one of the 18 is refused too.
+            var stranger = fixture.System.Tokens.Mint(Roles.AgencyTerminal, "evil-desk", agency: "EVIL_CORP", terminal: "desk-1");
+            var strangerStatus = await PostAsync(http, path, stranger);
+            calls++;
+            if (strangerStatus != HttpStatusCode.Forbidden)
+            {
+                failures.Add($"POST {path} as a terminal of an unknown agency: {(int)strangerStatus}, expected 403 ({_lastBody})");
+            }
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"{calls} JSON calls with broken tokens or wrong roles");
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("EVIL_CORP")]
+    [InlineData("hosp_people")]
+    [InlineData("HOSP_PEOPLE' OR '1'='1")]
+    public async Task An_agency_terminal_token_that_names_no_participating_agency_is_permission_denied(string? agency)
+    {
+        var (_, qr, _) = await fixture.IssueCardAsync();
+        var options = fixture.Bearer(fixture.System.Tokens.Mint(Roles.AgencyTerminal, "desk-x", agency: agency, terminal: "desk-x"));
+
+        var verify = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Verification.VerifyAsync(new VerifyRequest { QrText = qr }, options));
+        var redeem = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Verification.RedeemAsync(
+            new RedeemRequest { QrText = qr, BenefitCode = "ANNUAL_HEALTH_CHECK", RedemptionId = "rd-" + Guid.NewGuid().ToString("N") }, options));
+
+        Assert.Equal(StatusCode.PermissionDenied, verify.StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, redeem.StatusCode);
+        fixture.Answer(verify);
+    }
+
+    /// <summary>Tokens that must not authenticate anyone, each otherwise carrying <paramref name="role"/>.</summary>
+    private IEnumerable<(string Name, string? Token)> BrokenTokens(string role)
+    {
+        var tokens = fixture.System.Tokens;
+        var (agency, card) = ClaimsFor(role, SomeCard);
+        yield return ("no token", null);
+        yield return ("a bearer value that is no JWT", "not-a-jwt");
+        yield return ("an expired token", tokens.Mint(role, "sec-expired", agency, card, lifetime: TimeSpan.FromMinutes(5), now: DateTimeOffset.UtcNow.AddHours(-2)));
+        yield return ("a token signed by another development key", fixture.ForeignTokens.Mint(role, "sec-foreign", agency, card));
+        yield return ("a token of another issuer", Custom(tokens.SecurityKey, role, agency, card, issuer: "https://evil.example/", audience: DevelopmentTokens.Audience));
+        yield return ("a token for another audience", Custom(tokens.SecurityKey, role, agency, card, issuer: DevelopmentTokens.Issuer, audience: "another-api"));
+        yield return ("an unsigned token (alg none)", Unsigned(role, agency, card));
+    }
+
+    private static (string? Agency, string? Card) ClaimsFor(string role, string card) =>
+        role == Roles.AgencyTerminal ? ("HOSP_PEOPLE", null) : role == Roles.Talent ? (null, card) : (null, null);
+
+    private static string Mint(DevelopmentTokens tokens, string role, string? card = null)
+    {
+        var (agency, talentCard) = ClaimsFor(role, card ?? SomeCard);
+        return tokens.Mint(role, "sec-" + role, agency: agency, card: talentCard, terminal: agency is null ? null : "sec-desk");
+    }
+
+    private static string Custom(SecurityKey key, string role, string? agency, string? card, string issuer, string audience)
+    {
+        var claims = new Dictionary<string, object> { [ClaimNames.Role] = role };
+        if (agency is not null)
+        {
+            claims[ClaimNames.Agency] = agency;
+        }
+
+        if (card is not null)
+        {
+            claims[ClaimNames.Card] = card;
+        }
+
+        var now = DateTime.UtcNow;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            Subject = new ClaimsIdentity([new Claim(ClaimNames.Subject, "sec-impostor")]),
+            Claims = claims,
+            IssuedAt = now,
+            NotBefore = now.AddSeconds(-5),
+            Expires = now.AddHours(1),
+            SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    private static string Unsigned(string role, string? agency, string? card)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var payload = new Dictionary<string, object>
+        {
+            ["iss"] = DevelopmentTokens.Issuer,
+            ["aud"] = DevelopmentTokens.Audience,
+            ["sub"] = "sec-unsigned",
+            [ClaimNames.Role] = role,
+            ["iat"] = now,
+            ["nbf"] = now - 5,
+            ["exp"] = now + 3600,
+        };
+        if (agency is not null)
+        {
+            payload[ClaimNames.Agency] = agency;
+        }
+
+        if (card is not null)
+        {
+            payload[ClaimNames.Card] = card;
+        }
+
+        return Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(JsonSerializer.Serialize(payload)) + ".";
+    }
+
+    private CallOptions Options(string? token) =>
+        token is null ? new CallOptions(deadline: DateTime.UtcNow.AddSeconds(30)) : fixture.Bearer(token);
+
+    private Grpc.Net.Client.GrpcChannel ChannelOf(MethodDescriptor m) => m.Service.Name switch
+    {
+        "TalentRegistryService" => fixture.System.Registry!.Channel,
+        "EntitlementService" => fixture.System.Entitlements!.Channel,
+        _ => fixture.System.Verification!.Channel,
+    };
+
+    private async Task<HttpStatusCode> PostAsync(HttpClient http, string path, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent("{\"qrText\":\"LCT1:\",\"benefitCode\":\"ANNUAL_HEALTH_CHECK\",\"redemptionId\":\"rd-sec-json\"}", Encoding.UTF8, "application/json"),
+        };
+        if (token is not null)
+        {
+            fixture.Bearer(token);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        _lastBody = await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        return response.StatusCode;
+    }
+}
