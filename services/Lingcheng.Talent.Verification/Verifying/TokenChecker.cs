@@ -12,7 +12,7 @@ namespace Lingcheng.Talent.Verification.Verifying;
 /// against the registry's trust list, with two additions. A kid the list does not hold triggers
 /// one (rate-limited) fetch of the list and a second try, so a freshly rotated key works at once.
 /// And the result of a verified signature is remembered by QR text (the same printed card is
-/// scanned again and again — SPEC §7.1 "repeated tokens"): a repeat skips Base45, COSE and the
+/// scanned again and again — SPEC §7.1 "repeated tokens"; phone tokens are not kept): a repeat skips Base45, COSE and the
 /// ECDSA check but re-runs the time checks, so a token never outlives its nbf/iat/exp because it
 /// was cached. Card state is checked by the caller every time. The memory is cleared whenever
 /// the trust list changes, so a revoked or retired key takes effect at once.
@@ -52,7 +52,9 @@ public sealed class TokenChecker
             check = _verifier.Verify(qrText, _trust.Current);
         }
 
-        if (qrText is not null && _cacheSize > 0 && check.SignatureVerified && IsTimeOutcome(check.Outcome))
+        // Only printed (static) tokens are remembered: a phone's dynamic token is new on every refresh,
+        // so remembering it would only churn the memory and push out the printed cards that do repeat.
+        if (qrText is not null && _cacheSize > 0 && check.SignatureVerified && check.Claims?.Kind == TokenKind.Static && IsTimeOutcome(check.Outcome))
         {
             if (_verified.Count >= _cacheSize)
             {
