@@ -114,7 +114,6 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
                 {
                     log($"Round {round} of {options.Rounds}");
                     report.Rounds.Add(await RoundAsync(services, verifiers, agency, cards, key, issuer, options.Phase));
-                    // The baseline of figure 4, in every round: the machine's speed drifts with what else runs.
                 }
 
                 await MeasureRevocationsAsync(system, verifiers[0], agency, cards, report);
@@ -248,6 +247,7 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
     {
         var pids = services.Select(s => s.ProcessId).ToArray();
         var verificationPid = new[] { services[2].ProcessId };
+        // The baseline of figure 4 in every round: the machine's speed drifts with what else runs.
         var rawEcdsa = MeasureRawEcdsa(key, out var tokenVerify, cards[0].QrText);
         log($"  raw ECDSA P-256 verify {rawEcdsa:F1} µs, token verify {tokenVerify:F1} µs (one thread, services idle)");
         var client = (Func<long, VerificationService.VerificationServiceClient>)(i => verifiers[i % verifiers.Length]);
@@ -277,11 +277,11 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
     private async Task<Phase> PhaseAsync(string name, Func<long, Task> call, int?[] pids, int?[] verificationPid, TimeSpan phase, long limit = long.MaxValue)
     {
         log($"  {name} …");
-        var warmupCalls = Math.Min(limit / 10, long.MaxValue);
         var offset = 0L;
         if (options.Warmup > TimeSpan.Zero)
         {
-            var warm = await Load.ClosedAsync(name, call, options.Concurrency, options.Warmup, warmupCalls, Fail);
+            // At most a tenth of a limited supply (distinct tokens) goes to the warm-up.
+            var warm = await Load.ClosedAsync(name, call, options.Concurrency, options.Warmup, limit / 10, Fail);
             offset = warm.Calls + warm.Failures;
         }
 
