@@ -6,6 +6,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -16,7 +17,7 @@ namespace Lingcheng.Talent.Entitlements.Catalogue;
 /// decision reads the catalogue row in its own transaction, so an edit applies to the next call,
 /// with no cache to invalidate on any replica.
 /// </summary>
-public sealed class BenefitCatalogue(EntitlementDbContext db, UsageSignal signal, TimeProvider time)
+public sealed class BenefitCatalogue(EntitlementDbContext db, CommitSignal signal, TimeProvider time)
 {
     public const int MaxNameLength = 100;
     public const int MaxDescriptionLength = 500;

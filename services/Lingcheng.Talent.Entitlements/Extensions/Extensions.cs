@@ -28,7 +28,7 @@ public static class Extensions
         builder.Services.AddScoped<EntitlementReader>();
 
         // The usage feed the verification replicas keep their copy of benefits and counters from.
-        builder.Services.AddSingleton<UsageSignal>();
+        builder.Services.AddSingleton<CommitSignal>();
         builder.Services.AddSingleton<UsageFeed>();
         return builder;
     }

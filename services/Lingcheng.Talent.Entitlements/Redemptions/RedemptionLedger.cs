@@ -9,6 +9,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -27,7 +28,7 @@ namespace Lingcheng.Talent.Entitlements.Redemptions;
 /// audit record commit together or not at all.</item>
 /// </list>
 /// </summary>
-public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore cards, UsageSignal signal, TimeProvider time)
+public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore cards, CommitSignal signal, TimeProvider time)
 {
     /// <summary>How long the recording agency may cancel a use.</summary>
     public static readonly TimeSpan CancelWindow = TimeSpan.FromHours(24);

@@ -3,24 +3,11 @@ using Grpc.Core;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
 namespace Lingcheng.Talent.Entitlements.Usage;
-
-/// <summary>
-/// Wakes the usage streams of this process when a counter change or a catalogue edit commits.
-/// Streams also poll the database, so changes committed by another replica arrive too, only later.
-/// </summary>
-public sealed class UsageSignal
-{
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>A task that completes at the next <see cref="Notify"/>; take it before reading the database.</summary>
-    public Task Next => Volatile.Read(ref _next).Task;
-
-    public void Notify() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-}
 
 /// <summary>
 /// The usage feed (<c>WatchUsage</c>): the catalogue, the counter changes after a sequence, a
@@ -28,7 +15,7 @@ public sealed class UsageSignal
 /// markers while idle. The verification service keeps a replica of it to answer a card's benefits
 /// without a call per verify (SPEC §7.1).
 /// </summary>
-public sealed class UsageFeed(IDbContextFactory<EntitlementDbContext> contexts, UsageSignal signal, TimeProvider time, IConfiguration configuration)
+public sealed class UsageFeed(IDbContextFactory<EntitlementDbContext> contexts, CommitSignal signal, TimeProvider time, IConfiguration configuration)
 {
     private const int BatchSize = 1000;
 

@@ -10,6 +10,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -27,7 +28,7 @@ public sealed class CardLifecycle(
     TalentRegistryDbContext db,
     KeyRing keys,
     CardTokenIssuer issuer,
-    CardEventSignal signal,
+    CommitSignal signal,
     TimeProvider time,
     IOptions<RegistryOptions> options,
     WriteGate gate,

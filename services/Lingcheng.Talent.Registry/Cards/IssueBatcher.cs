@@ -8,6 +8,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using CardsTier = Lingcheng.Talent.Cards.Tier;
@@ -27,7 +28,7 @@ public sealed class IssueBatcher(
     IServiceScopeFactory scopes,
     KeyRing keys,
     CardTokenIssuer issuer,
-    CardEventSignal signal,
+    CommitSignal signal,
     WriteGate gate,
     TimeProvider time,
     ILogger<IssueBatcher> logger) : BackgroundService

@@ -5,6 +5,7 @@ using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Keys;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -13,13 +14,13 @@ namespace Lingcheng.Talent.Registry.Events;
 
 /// <summary>
 /// The card event feed: <see cref="WatchAsync"/> streams the history after a sequence, a
-/// caught-up marker, then live events (woken by <see cref="CardEventSignal"/> on commit in this
+/// caught-up marker, then live events (woken by <see cref="CommitSignal"/> on commit in this
 /// process, and by a database poll for other replicas), with heartbeat markers while idle.
 /// Also builds the signed revocation snapshot for offline verifiers.
 /// </summary>
 public sealed class CardEventFeed(
     IDbContextFactory<TalentRegistryDbContext> contexts,
-    CardEventSignal signal,
+    CommitSignal signal,
     KeyRing keys,
     TimeProvider time,
     IOptions<RegistryOptions> options)

@@ -6,6 +6,7 @@ using Lingcheng.Talent.Registry.Keys;
 using Lingcheng.Talent.Registry.Protection;
 using Lingcheng.Talent.Registry.Talents;
 using Lingcheng.Talent.ServiceDefaults.Data;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Lingcheng.Talent.Registry.Extensions;
@@ -22,7 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new CardTokenIssuer(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<KeyRing>();
-        builder.Services.AddSingleton<CardEventSignal>();
+        builder.Services.AddSingleton<CommitSignal>();
         builder.Services.AddSingleton<CardEventFeed>();
         builder.Services.AddSingleton<IssueBatcher>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<IssueBatcher>());

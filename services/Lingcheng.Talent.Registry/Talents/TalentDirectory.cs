@@ -11,6 +11,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Tier = Lingcheng.Talent.V1.Tier;
@@ -25,7 +26,7 @@ namespace Lingcheng.Talent.Registry.Talents;
 public sealed class TalentDirectory(
     TalentRegistryDbContext db,
     PersonalDataProtector protector,
-    CardEventSignal signal,
+    CommitSignal signal,
     TimeProvider time,
     WriteGate gate)
 {

@@ -1,10 +1,11 @@
-namespace Lingcheng.Talent.Registry.Events;
+namespace Lingcheng.Talent.ServiceDefaults.Hosting;
 
 /// <summary>
-/// Wakes the event streams of this process when a card event commits. Streams also poll the
-/// database, so events committed by another replica arrive too, only later.
+/// Wakes the feed streams of this process (the registry's card events, the entitlement service's
+/// usage changes) when a write they stream commits. Streams also poll the database, so writes
+/// committed by another replica arrive too, only later.
 /// </summary>
-public sealed class CardEventSignal
+public sealed class CommitSignal
 {
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
