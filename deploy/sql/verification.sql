@@ -180,3 +180,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128005508_AuditWithoutTargetIndex'
+)
+BEGIN
+    DROP INDEX [IX_AuditRecords_Target] ON [AuditRecords];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128005508_AuditWithoutTargetIndex'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128005508_AuditWithoutTargetIndex', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

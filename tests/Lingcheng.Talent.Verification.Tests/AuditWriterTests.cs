@@ -50,6 +50,62 @@ public sealed class AuditWriterTests : IDisposable
         Assert.Equal(100, await db.CardVerifications.CountAsync(ct));
     }
 
+    [Fact]
+    public async Task With_the_checkpointer_the_write_ahead_log_is_copied_back_and_reused_instead_of_growing()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var checkpointer = new WalCheckpointer(_contexts, NullLogger<WalCheckpointer>.Instance);
+        var writer = NewWriter(skipFsync: true, checkpointer);
+        await writer.StartAsync(ct);
+        var wal = Path.Combine(_folder, "verification.db-wal");
+        var sizes = new List<long>();
+        for (var burst = 0; burst < 3; burst++)
+        {
+            await Task.WhenAll(Enumerable.Range(0, 400).Select(i => writer.AppendAsync(
+                new AuditEntry("agency_terminal:EDU/t1", "EDU", "Verify", $"LC26{burst}{i:D6}", "VALID", "terminal=t1"),
+                new CardVerificationNote($"LC26{burst}{i:D6}", "EDU", "VALID", "VERIFY", null))));
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (checkpointer.Last is not { Log: > 0 } last || last.Copied < last.Log)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"no complete checkpoint after burst {burst}: {checkpointer.Last}");
+                await Task.Delay(20, ct);
+            }
+
+            sizes.Add(new FileInfo(wal).Length);
+        }
+
+        await writer.StopAsync(ct);
+        await using var db = _contexts.CreateDbContext();
+        Assert.Equal(1200, await db.CardVerifications.CountAsync(ct));
+        // The writer never checkpoints (its connection has automatic checkpoints off); without this
+        // thread the log would hold all three bursts (3 × the first). Copied back, it is rewound and
+        // written again from the start; at worst a checkpoint in the middle of the first burst halves
+        // that burst's extent, hence 2.5.
+        Assert.True(sizes[2] < sizes[0] * 2.5, $"log sizes after each burst: {string.Join(", ", sizes)} bytes");
+    }
+
+    [Fact]
+    public void Record_hashes_are_the_documented_bytes_so_chains_written_before_stay_verifiable()
+    {
+        // Expected values computed independently (Python hashlib) from the definition in docs/operations.md §6:
+        // SHA-256 over sequence and UTC ticks (big-endian int64), then each field as a big-endian
+        // int64 UTF-8 length (-1 for null) and its bytes.
+        var at = new DateTimeOffset(639313650001234567, TimeSpan.Zero);
+        var first = new AuditRecord
+        {
+            Sequence = 42, OccurredAt = at, Principal = "agency_terminal:HOSP_PEOPLE/终端-7", Agency = "HOSP_PEOPLE", Action = "Verify",
+            Target = null, Outcome = "VALID", Detail = "terminal=终端-7 kid=ab12", PreviousHash = AuditChain.GenesisHash, Hash = "",
+        };
+        Assert.Equal("1e8122d79554348bcdc658e7b2c443e823ca8d564b43be0d52661d31f1f2fe1f", AuditChain.ComputeHash(first));
+
+        var long_ = new AuditRecord
+        {
+            Sequence = 7, OccurredAt = at, Principal = "hr_officer:u1", Agency = null, Action = "IssueCard", Target = "LC260000012",
+            Outcome = "OK", Detail = new string('终', 900), PreviousHash = "1e8122d79554348bcdc658e7b2c443e823ca8d564b43be0d52661d31f1f2fe1f", Hash = "",
+        };
+        Assert.Equal("a3f147863af9efb916ae34247205c84ede74d0aea47973281b56541d4551c556", AuditChain.ComputeHash(long_));
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
@@ -62,8 +118,8 @@ public sealed class AuditWriterTests : IDisposable
         }
     }
 
-    private AuditWriter NewWriter(bool skipFsync) => new(_contexts, TimeProvider.System,
-        Microsoft.Extensions.Options.Options.Create(new VerificationOptions { AuditSkipsFsync = skipFsync }), NullLogger<AuditWriter>.Instance);
+    private AuditWriter NewWriter(bool skipFsync, WalCheckpointer? checkpointer = null) => new(_contexts, TimeProvider.System,
+        Microsoft.Extensions.Options.Options.Create(new VerificationOptions { AuditSkipsFsync = skipFsync }), NullLogger<AuditWriter>.Instance, checkpointer);
 
     private sealed class Factory(string connectionString) : IDbContextFactory<VerificationDbContext>
     {

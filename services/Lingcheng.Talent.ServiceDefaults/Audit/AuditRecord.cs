@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
@@ -42,8 +43,13 @@ public sealed class AuditRecord
     public required string Hash { get; set; }
 }
 
-/// <summary>Table mapping of <see cref="AuditRecord"/>; shared by every service's context.</summary>
-public sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRecord>
+/// <summary>
+/// Table mapping of <see cref="AuditRecord"/>; shared by every service's context. The index on
+/// <see cref="AuditRecord.Target"/> serves an operator's "everything about this card"; a service
+/// that writes a record per verify and answers that question from a table of its own leaves it out
+/// (<paramref name="indexTarget"/>), as every record would otherwise cost a random index-page write.
+/// </summary>
+public sealed class AuditRecordConfiguration(bool indexTarget = true) : IEntityTypeConfiguration<AuditRecord>
 {
     public void Configure(EntityTypeBuilder<AuditRecord> b)
     {
@@ -58,7 +64,10 @@ public sealed class AuditRecordConfiguration : IEntityTypeConfiguration<AuditRec
         b.Property(r => r.Detail).HasMaxLength(1000);
         b.Property(r => r.PreviousHash).HasMaxLength(64).IsFixedLength();
         b.Property(r => r.Hash).HasMaxLength(64).IsFixedLength();
-        b.HasIndex(r => r.Target);
+        if (indexTarget)
+        {
+            b.HasIndex(r => r.Target);
+        }
     }
 }
 
@@ -70,21 +79,33 @@ public static class AuditChain
     /// <summary>The record's hash over every field, each length-prefixed so no two records collide by concatenation.</summary>
     public static string ComputeHash(AuditRecord r)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> number = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(number, r.Sequence);
-        hash.AppendData(number);
-        BinaryPrimitives.WriteInt64BigEndian(number, r.OccurredAt.UtcTicks);
-        hash.AppendData(number);
-        foreach (var field in (ReadOnlySpan<string?>)[r.Principal, r.Agency, r.Action, r.Target, r.Outcome, r.Detail, r.PreviousHash])
+        ReadOnlySpan<string?> fields = [r.Principal, r.Agency, r.Action, r.Target, r.Outcome, r.Detail, r.PreviousHash];
+        var length = 16;
+        foreach (var field in fields)
         {
-            var bytes = field is null ? [] : Encoding.UTF8.GetBytes(field);
-            BinaryPrimitives.WriteInt64BigEndian(number, field is null ? -1 : bytes.Length);
-            hash.AppendData(number);
-            hash.AppendData(bytes);
+            length += 8 + (field is null ? 0 : Encoding.UTF8.GetMaxByteCount(field.Length));
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> buffer = rented ?? stackalloc byte[1024];
+        BinaryPrimitives.WriteInt64BigEndian(buffer, r.Sequence);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[8..], r.OccurredAt.UtcTicks);
+        var at = 16;
+        foreach (var field in fields)
+        {
+            var count = field is null ? 0 : Encoding.UTF8.GetBytes(field, buffer[(at + 8)..]);
+            BinaryPrimitives.WriteInt64BigEndian(buffer[at..], field is null ? -1 : count);
+            at += 8 + count;
+        }
+
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(buffer[..at], hash);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+
+        return Convert.ToHexStringLower(hash);
     }
 
     /// <summary>Makes the next record after <paramref name="previous"/> (null for the first).</summary>

@@ -45,6 +45,7 @@ public static class Extensions
         builder.Services.AddSingleton<CardVerifier>();
         builder.Services.AddSingleton<VerificationDesk>();
         builder.Services.AddSingleton<AgencyDirectory>();
+        builder.Services.AddSingleton<WalCheckpointer>();
         builder.Services.AddSingleton<AuditWriter>();
         builder.Services.AddSingleton<CardFeedConsumer>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());

@@ -71,8 +71,6 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.SqlServer
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("Target");
-
                     b.ToTable("AuditRecords", (string)null);
                 });
 

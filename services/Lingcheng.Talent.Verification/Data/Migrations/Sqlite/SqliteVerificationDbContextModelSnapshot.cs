@@ -66,8 +66,6 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.Sqlite
 
                     b.HasKey("Sequence");
 
-                    b.HasIndex("Target");
-
                     b.ToTable("AuditRecords", (string)null);
                 });
 
