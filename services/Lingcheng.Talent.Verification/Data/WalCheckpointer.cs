@@ -21,7 +21,7 @@ namespace Lingcheng.Talent.Verification.Data;
 public sealed class WalCheckpointer : IDisposable
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
-    public const int RestartFrames = 16_384; // 64 MB of 4 KB pages
+    public const int RestartFrames = 4_096; // 16 MB of 4 KB pages
 
     private readonly string? _connectionString;
     private readonly ILogger<WalCheckpointer> _logger;
@@ -46,12 +46,16 @@ public sealed class WalCheckpointer : IDisposable
     /// <summary>What the last checkpoint found: pages in the log, and how many of them are in the database file.</summary>
     public (long Log, long Copied) Last { get; private set; }
 
-    /// <summary>Stops SQLite checkpointing inside this connection's commits (the connection stays open).</summary>
+    /// <summary>
+    /// Stops SQLite checkpointing inside this connection's commits (the connection stays open), and
+    /// has it cut the log file back to <see cref="RestartFrames"/> pages when it starts the log again,
+    /// so a burst does not leave a large file behind.
+    /// </summary>
     public static void DisableAutomaticCheckpoints(DatabaseFacade database)
     {
         if (database.IsSqlite())
         {
-            database.ExecuteSqlRaw("PRAGMA wal_autocheckpoint=0;");
+            database.ExecuteSqlRaw($"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={RestartFrames * 4096};");
         }
     }
 
@@ -88,6 +92,9 @@ public sealed class WalCheckpointer : IDisposable
                 if (connection.State != System.Data.ConnectionState.Open)
                 {
                     connection.Open();
+                    using var wait = connection.CreateCommand();
+                    wait.CommandText = "PRAGMA busy_timeout=5000;"; // RESTART waits for the writer's transaction in progress
+                    wait.ExecuteNonQuery();
                 }
 
                 var (log, copied) = Last = Checkpoint(connection, "PASSIVE");
