@@ -51,6 +51,32 @@ public sealed class AuditWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Two_writers_on_one_database_take_turns_on_the_chain_after_colliding_on_a_sequence()
+    {
+        // Two replicas sharing a database (SQL Server in production): each keeps the chain head in
+        // memory, so the second to write collides on the primary key, reloads the head on a new
+        // connection and chains its batch again.
+        var ct = TestContext.Current.CancellationToken;
+        var a = NewWriter(skipFsync: true);
+        var b = NewWriter(skipFsync: true);
+        await a.StartAsync(ct);
+        await b.StartAsync(ct);
+        var entry = new AuditEntry("agency_terminal:EDU/t1", "EDU", "Verify", "LC260000012", "VALID", "terminal=t1");
+
+        var first = await a.AppendAsync(entry);
+        var second = await b.AppendAsync(entry);
+        var third = await a.AppendAsync(entry);
+        await a.StopAsync(ct);
+        await b.StopAsync(ct);
+
+        Assert.Equal([1L, 2L, 3L], [first, second, third]);
+        await using var db = _contexts.CreateDbContext();
+        var report = await AuditChain.VerifyAsync(db, ct);
+        Assert.True(report.Intact, report.Detail);
+        Assert.Equal(3, report.RecordsChecked);
+    }
+
+    [Fact]
     public async Task With_the_checkpointer_the_write_ahead_log_is_copied_back_and_reused_instead_of_growing()
     {
         var ct = TestContext.Current.CancellationToken;
