@@ -121,7 +121,9 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
     private static void Apply(System.Data.Common.DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON;";
+        // Pooled connections keep what the previous user set (the verification audit writer turns
+        // automatic checkpoints off on its own connection), so every open sets all of these again.
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000;";
         command.ExecuteNonQuery();
     }
 }

@@ -100,7 +100,7 @@ public sealed class WalCheckpointer : IDisposable
                 var (log, copied) = Last = Checkpoint(connection, "PASSIVE");
                 if (log >= RestartFrames)
                 {
-                    _logger.LogInformation("Write-ahead log at {Frames} pages ({Copied} copied); restarting it", log, copied);
+                    _logger.LogDebug("Write-ahead log at {Frames} pages ({Copied} copied); restarting it", log, copied);
                     Last = Checkpoint(connection, "RESTART");
                 }
 
