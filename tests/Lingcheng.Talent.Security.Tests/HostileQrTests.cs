@@ -38,12 +38,8 @@ public sealed class HostileQrTests(SecuritySystem fixture)
             return Judge(input, reply.Outcome, reply.CardNumber, reply.Benefits.Count, reply.Message);
         });
 
-        var after = await fixture.VerificationAuditAsync();
-        Report(inputs, "gRPC", SecuritySystem.Seed);
-        Assert.True(failures.Count == 0, $"seed {SecuritySystem.Seed}:\n" + string.Join("\n", failures.Take(40)));
-        Assert.True(after.Intact, after.Detail);
-        Assert.Equal(before.RecordsChecked + inputs.Count, after.RecordsChecked);
-        await AssertStillServingAsync(genuine);
+        AssertAnswered(inputs, failures, "gRPC", SecuritySystem.Seed);
+        await AssertEachAuditedAndStillServingAsync(before, inputs.Count, genuine);
     }
 
     [Fact]
@@ -75,12 +71,8 @@ public sealed class HostileQrTests(SecuritySystem fixture)
             return Judge(input, outcome, card, benefits, root.GetProperty("message").GetString() ?? "");
         });
 
-        var after = await fixture.VerificationAuditAsync();
-        Report(inputs, "HTTP/JSON", SecuritySystem.Seed + 1);
-        Assert.True(failures.Count == 0, $"seed {SecuritySystem.Seed + 1}:\n" + string.Join("\n", failures.Take(40)));
-        Assert.True(after.Intact, after.Detail);
-        Assert.Equal(before.RecordsChecked + inputs.Count, after.RecordsChecked);
-        await AssertStillServingAsync(genuine);
+        AssertAnswered(inputs, failures, "HTTP/JSON", SecuritySystem.Seed + 1);
+        await AssertEachAuditedAndStillServingAsync(before, inputs.Count, genuine);
     }
 
     [Fact]
@@ -288,16 +280,12 @@ public sealed class HostileQrTests(SecuritySystem fixture)
                 : $"{input.Describe()}: {reply.Status}/{reply.Outcome}";
         });
 
-        var after = await fixture.VerificationAuditAsync();
         var entitlementsAfter = await fixture.EntitlementsAuditAsync();
         var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, fixture.AsAuditor());
-        Report(inputs, "Redeem over gRPC", SecuritySystem.Seed + 2);
-        Assert.True(failures.Count == 0, $"seed {SecuritySystem.Seed + 2}:\n" + string.Join("\n", failures.Take(40)));
-        Assert.Equal(before.RecordsChecked + inputs.Count, after.RecordsChecked);
+        AssertAnswered(inputs, failures, "Redeem over gRPC", SecuritySystem.Seed + 2);
         Assert.Equal(entitlementsBefore.RecordsChecked, entitlementsAfter.RecordsChecked); // never reached the entitlement service
         Assert.Empty(history.Redemptions);
-        Assert.True(after.Intact, after.Detail);
-        await AssertStillServingAsync(genuine);
+        await AssertEachAuditedAndStillServingAsync(before, inputs.Count, genuine);
     }
 
     /// <summary>Null when the answer is right for the input, else why not.</summary>
@@ -342,9 +330,22 @@ public sealed class HostileQrTests(SecuritySystem fixture)
         return [.. failures.Order(StringComparer.Ordinal)];
     }
 
-    private static void Report(IReadOnlyList<HostileText> inputs, string transport, int seed) =>
+    /// <summary>Reports what was sent, and fails with the first 40 wrong answers and the seed that reproduces them.</summary>
+    private static void AssertAnswered(IReadOnlyList<HostileText> inputs, List<string> failures, string transport, int seed)
+    {
         TestContext.Current.SendDiagnosticMessage($"{transport}: {inputs.Count} hostile texts (seed {seed}): "
             + string.Join(", ", inputs.GroupBy(i => i.Category).Select(g => $"{g.Key} {g.Count()}")));
+        Assert.True(failures.Count == 0, $"seed {seed}:\n" + string.Join("\n", failures.Take(40)));
+    }
+
+    /// <summary>One more intact audit record for each input, and everything still serving.</summary>
+    private async Task AssertEachAuditedAndStillServingAsync(AuditChainReport before, int inputs, string genuineQr)
+    {
+        var after = await fixture.VerificationAuditAsync();
+        Assert.True(after.Intact, after.Detail);
+        Assert.Equal(before.RecordsChecked + inputs, after.RecordsChecked);
+        await AssertStillServingAsync(genuineQr);
+    }
 
     /// <summary>Every service answers its health check, and a genuine card still verifies VALID.</summary>
     private async Task AssertStillServingAsync(string genuineQr)
