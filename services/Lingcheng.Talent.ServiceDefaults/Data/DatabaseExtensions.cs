@@ -122,8 +122,9 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
     {
         using var command = connection.CreateCommand();
         // Pooled connections keep what the previous user set (the verification audit writer turns
-        // automatic checkpoints off on its own connection), so every open sets all of these again.
-        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000;";
+        // automatic checkpoints off and limits the log file on its own connection), so every open
+        // sets all of these again, to SQLite's defaults where the value is not ours.
+        command.CommandText = "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000; PRAGMA foreign_keys=ON; PRAGMA wal_autocheckpoint=1000; PRAGMA journal_size_limit=-1;";
         command.ExecuteNonQuery();
     }
 }
