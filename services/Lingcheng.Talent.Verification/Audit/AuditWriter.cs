@@ -117,7 +117,7 @@ public sealed class AuditWriter(
 
             try
             {
-                _connection ??= Connection.Open(contexts, options.Value.AuditSkipsFsync, checkpointer is not null);
+                _connection ??= Connection.Open(contexts, options.Value.AuditSkipsFsync, checkpointer);
                 var started = Stopwatch.GetTimestamp();
                 _connection.Write(batch, records);
                 _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
@@ -129,6 +129,7 @@ public sealed class AuditWriter(
                     batch[i].Done.TrySetResult(records[i].Sequence);
                 }
 
+                RewindLogIfDue();
                 return;
             }
             catch (Exception ex) when (attempt < 4)
@@ -156,6 +157,20 @@ public sealed class AuditWriter(
 
                 return;
             }
+        }
+    }
+
+    // After the batch is answered, so no verify waits for it (WalCheckpointer: once per RewindFrames of log).
+    private void RewindLogIfDue()
+    {
+        try
+        {
+            checkpointer?.TryCheckpointBetweenCommits(_connection!.DbConnection);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning("Checkpoint between audit commits failed ({Problem}); the log is rewound later", ex.Message);
+            DropConnection();
         }
     }
 
@@ -202,7 +217,9 @@ public sealed class AuditWriter(
             _c = Parameters(_card, 7);
         }
 
-        public static Connection Open(IDbContextFactory<VerificationDbContext> contexts, bool skipFsync, bool checkpointElsewhere)
+        public DbConnection DbConnection => _connection;
+
+        public static Connection Open(IDbContextFactory<VerificationDbContext> contexts, bool skipFsync, WalCheckpointer? checkpointer)
         {
             var db = contexts.CreateDbContext();
             try
@@ -213,10 +230,7 @@ public sealed class AuditWriter(
                     db.Database.ExecuteSqlRaw("PRAGMA synchronous=NORMAL;"); // this connection only
                 }
 
-                if (checkpointElsewhere)
-                {
-                    WalCheckpointer.DisableAutomaticCheckpoints(db.Database);
-                }
+                checkpointer?.DisableAutomaticCheckpoints(db.Database);
 
                 return new Connection(db);
             }
