@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace Lingcheng.Talent.LoadGenerator;
 
@@ -75,31 +76,36 @@ public static class Load
         return new LoadResult(name, all.Length, failures, elapsed, all);
     }
 
-    /// <summary>Starts <paramref name="call"/>(i) <paramref name="ratePerSecond"/> times a second for <paramref name="duration"/>.</summary>
+    /// <summary>
+    /// Starts <paramref name="call"/>(i) <paramref name="ratePerSecond"/> times a second for <paramref name="duration"/>.
+    /// A thread of its own keeps the schedule: it sleeps until each call is due (to the microsecond on
+    /// Linux, so neither a millisecond timer tick nor a spinning core is added to what is measured) and
+    /// starts the call itself. Latency counts from the due time, so a late start still counts.
+    /// </summary>
     public static async Task<LoadResult> OpenAsync(string name, Func<long, Task> call, double ratePerSecond, TimeSpan duration, Action<string>? failure = null)
     {
         var total = (long)(ratePerSecond * duration.TotalSeconds);
         var latencies = new double[total];
         var done = new bool[total];
+        var calls = new Task[total];
         long failures = 0;
-        var inFlight = new List<Task>((int)Math.Min(total, 1_000_000));
         var ticksPerCall = Stopwatch.Frequency / ratePerSecond;
-        var start = Stopwatch.GetTimestamp();
-        long i = 0;
-        while (i < total)
+        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var schedule = new Thread(() =>
         {
-            // Start every call that is due, then sleep a timer tick (about 1 ms) — no spinning, so
-            // the generator leaves the cores to the services. Latency counts from the due time.
-            var now = Stopwatch.GetTimestamp();
-            for (var due = start + (long)(i * ticksPerCall); i < total && due <= now; due = start + (long)(i * ticksPerCall))
+            for (long i = 0; i < total; i++)
             {
-                inFlight.Add(Run(i++, due));
+                var due = start + (long)(i * ticksPerCall);
+                SleepUntil(due);
+                calls[i] = Run(i, due);
             }
 
-            await Task.Delay(1);
-        }
-
-        await Task.WhenAll(inFlight);
+            scheduled.SetResult();
+        }) { IsBackground = true, Name = "open-loop schedule" };
+        schedule.Start();
+        await scheduled.Task;
+        await Task.WhenAll(calls);
         var elapsed = Stopwatch.GetElapsedTime(start);
         var measured = latencies.Where((_, i) => done[i]).ToArray();
         Array.Sort(measured);
@@ -107,7 +113,6 @@ public static class Load
 
         async Task Run(long i, long due)
         {
-            await Task.Yield();
             try
             {
                 await call(i);
@@ -123,4 +128,28 @@ public static class Load
             }
         }
     }
+
+    /// <summary>Sleeps the calling thread until the <see cref="Stopwatch"/> timestamp <paramref name="due"/>.</summary>
+    private static void SleepUntil(long due)
+    {
+        for (var left = due - Stopwatch.GetTimestamp(); left > 0; left = due - Stopwatch.GetTimestamp())
+        {
+            var nanoseconds = (long)(left * (1e9 / Stopwatch.Frequency));
+            if (OperatingSystem.IsLinux())
+            {
+                var request = new Timespec(nanoseconds / 1_000_000_000, nanoseconds % 1_000_000_000);
+                _ = nanosleep(ref request, IntPtr.Zero); // woken early by a signal: the loop sleeps the rest
+            }
+            else
+            {
+                Thread.Sleep(TimeSpan.FromMilliseconds(Math.Max(1, nanoseconds / 1_000_000)));
+            }
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "nanosleep")]
+    private static extern int nanosleep(ref Timespec request, IntPtr remaining);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private readonly record struct Timespec(long Seconds, long Nanoseconds);
 }
