@@ -90,7 +90,7 @@ public static class Load
         var calls = new Task[total];
         long failures = 0;
         var ticksPerCall = Stopwatch.Frequency / ratePerSecond;
-        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100;
+        var start = Stopwatch.GetTimestamp() + Stopwatch.Frequency / 100; // 10 ms for the thread to start
         var scheduled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var schedule = new Thread(() =>
         {

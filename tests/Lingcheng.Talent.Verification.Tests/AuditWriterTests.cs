@@ -134,7 +134,7 @@ public sealed class AuditWriterTests : IDisposable
 
         // The log's page count only goes down when the log is started again.
         long rewinds = 0, previousLog = 0;
-        while (rewinds < 3 && !stop.IsCancellationRequested)
+        while (rewinds < 2 && !stop.IsCancellationRequested)
         {
             var log = checkpointer.Last.Log;
             rewinds += log < previousLog ? 1 : 0;
@@ -147,7 +147,7 @@ public sealed class AuditWriterTests : IDisposable
         await writer.StopAsync(ct);
         await using var db = _contexts.CreateDbContext();
         Assert.Equal(Interlocked.Read(ref written), await db.CardVerifications.CountAsync(ct));
-        Assert.True(rewinds >= 3, $"the log was rewound {rewinds} times in 30 s of writing ({written} records); it is at {checkpointer.Last.Log} pages");
+        Assert.True(rewinds >= 2, $"the log was rewound {rewinds} times in 30 s of writing ({written} records); it is at {checkpointer.Last.Log} pages");
     }
 
     [Fact]

@@ -165,7 +165,7 @@ public sealed class AuditWriter(
     {
         try
         {
-            checkpointer?.TryCheckpointBetweenCommits(_connection!.DbConnection);
+            checkpointer?.CheckpointBetweenCommits(_connection!.DbConnection);
         }
         catch (Exception ex)
         {

@@ -18,7 +18,7 @@ namespace Lingcheng.Talent.Verification.Data;
 /// SQLite starts the log again from its beginning only when a write begins with every page of it
 /// copied, which a writer that never pauses does not allow. So when the log has reached
 /// <see cref="RewindFrames"/> pages, the writer itself runs one more PASSIVE checkpoint between two
-/// of its commits (<see cref="TryCheckpointBetweenCommits"/>): it copies only what was appended
+/// of its commits (<see cref="CheckpointBetweenCommits"/>): it copies only what was appended
 /// since this thread's last pass, and the writer's next commit then rewinds the log. That costs the
 /// writer a few milliseconds once per 64 MB of log. (A RESTART checkpoint from this thread did the
 /// same by taking the write lock from the writer, and the two waited on each other's busy-handler
@@ -54,7 +54,7 @@ public sealed class WalCheckpointer : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Pages of log at which the writer rewinds it (<see cref="TryCheckpointBetweenCommits"/>).</summary>
+    /// <summary>Pages of log at which the writer rewinds it (<see cref="CheckpointBetweenCommits"/>).</summary>
     public int RewindFrames { get; }
 
     /// <summary>What the last checkpoint found: pages in the log, and how many of them are in the database file.</summary>
@@ -93,20 +93,19 @@ public sealed class WalCheckpointer : IDisposable
     /// <summary>
     /// Called by the writer between two commits, on its own connection: when the log is long enough
     /// to be rewound and no checkpoint is running, copies the rest of it, so that the writer's next
-    /// commit starts the log again. Returns whether it checkpointed.
+    /// commit starts the log again.
     /// </summary>
-    public bool TryCheckpointBetweenCommits(DbConnection writer)
+    public void CheckpointBetweenCommits(DbConnection writer)
     {
         if (Volatile.Read(ref _rewindWanted) == 0 || !_checkpointing.TryEnter())
         {
-            return false;
+            return;
         }
 
         try
         {
             _rewindWanted = 0;
             Last = Checkpoint(writer);
-            return true;
         }
         finally
         {
