@@ -103,8 +103,9 @@ public sealed class AuditWriterTests : IDisposable
         await writer.StopAsync(ct);
         await using var db = _contexts.CreateDbContext();
         Assert.Equal(1200, await db.CardVerifications.CountAsync(ct));
-        // The writer never checkpoints (its connection has automatic checkpoints off); without this
-        // thread the log would hold all three bursts (3 × the first). Copied back, it is rewound and
+        // The writer does not checkpoint a log this short (its connection has automatic checkpoints
+        // off, and it copies the log itself only from RewindFrames on); without this thread the log
+        // would hold all three bursts (3 × the first). Copied back, it is rewound and
         // written again from the start; at worst a checkpoint in the middle of the first burst halves
         // that burst's extent, hence 2.5.
         Assert.True(sizes[2] < sizes[0] * 2.5, $"log sizes after each burst: {string.Join(", ", sizes)} bytes");

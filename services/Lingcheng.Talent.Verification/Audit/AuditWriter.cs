@@ -197,7 +197,6 @@ public sealed class AuditWriter(
     private sealed class Connection : IDisposable
     {
         private readonly VerificationDbContext _db;
-        private readonly DbConnection _connection;
         private readonly DbCommand _audit;
         private readonly DbCommand _card;
         private readonly DbParameter[] _a;
@@ -206,18 +205,18 @@ public sealed class AuditWriter(
         private Connection(VerificationDbContext db)
         {
             _db = db;
-            _connection = db.Database.GetDbConnection();
-            _audit = _connection.CreateCommand();
+            DbConnection = db.Database.GetDbConnection();
+            _audit = DbConnection.CreateCommand();
             _audit.CommandText = "INSERT INTO [AuditRecords] ([Sequence], [OccurredAt], [Principal], [Agency], [Action], [Target], [Outcome], [Detail], [PreviousHash], [Hash]) "
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)";
             _a = Parameters(_audit, 10);
-            _card = _connection.CreateCommand();
+            _card = DbConnection.CreateCommand();
             _card.CommandText = "INSERT INTO [CardVerifications] ([AuditSequence], [CardNumber], [OccurredAt], [AgencyCode], [Outcome], [Action], [BenefitCode]) "
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)";
             _c = Parameters(_card, 7);
         }
 
-        public DbConnection DbConnection => _connection;
+        public DbConnection DbConnection { get; }
 
         public static Connection Open(IDbContextFactory<VerificationDbContext> contexts, bool skipFsync, WalCheckpointer? checkpointer)
         {
@@ -243,7 +242,7 @@ public sealed class AuditWriter(
 
         public void Write(List<Pending> batch, List<AuditRecord> records)
         {
-            using var tx = _connection.BeginTransaction();
+            using var tx = DbConnection.BeginTransaction();
             _audit.Transaction = tx;
             _card.Transaction = tx;
             for (var i = 0; i < records.Count; i++)

@@ -31,7 +31,7 @@ public class VerificationDbContext(DbContextOptions options) : DbContext(options
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // No index on AuditRecords.Target: "who verified this card" is CardVerifications' index, and a
-        // second random index page per verify doubled the audit's disk writes (docs/performance.md).
+        // second random index page per verify was ≈ 40 % of the audit's disk writes (docs/performance.md).
         modelBuilder.ApplyConfiguration(new AuditRecordConfiguration(indexTarget: false));
         modelBuilder.ApplyConfiguration(new IdempotencyRecordConfiguration());
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(VerificationDbContext).Assembly);
