@@ -73,7 +73,8 @@ public sealed class DevelopmentTokens(byte[] key)
         DateTimeOffset? now = null)
     {
         var issuedAt = (now ?? DateTimeOffset.UtcNow).UtcDateTime;
-        var claims = new Dictionary<string, object> { [ClaimNames.Role] = role };
+        // A token id (jti), so two tokens minted in the same second for the same caller still differ.
+        var claims = new Dictionary<string, object> { [ClaimNames.Role] = role, ["jti"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
         if (agency is not null)
         {
             claims[ClaimNames.Agency] = agency;
