@@ -6,6 +6,9 @@ namespace Lingcheng.Talent.LoadGenerator;
 /// <summary>What one load phase measured: calls, failures, wall time and every call's latency.</summary>
 public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan Elapsed, double[] LatenciesMs)
 {
+    /// <summary>Open loop only: how the calls slower than <see cref="Load.SlowMs"/> cluster in time.</summary>
+    public SlowCalls? Slow { get; init; }
+
     public double PerSecond => Calls / Elapsed.TotalSeconds;
 
     public double P50 => Percentile(0.50);
@@ -26,6 +29,13 @@ public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan
 }
 
 /// <summary>
+/// The calls of an open-loop phase slower than <see cref="Load.SlowMs"/>: how many, in how many
+/// 100 ms windows of their due times, and the slowest. Few windows holding many calls means stalls
+/// (everything due meanwhile waits); many windows, a queue that is long all the time.
+/// </summary>
+public sealed record SlowCalls(long Count, int Windows, double MaxMs, double WorstWindowStartSeconds);
+
+/// <summary>
 /// Drives calls at the services. <see cref="ClosedAsync"/> keeps a fixed number of calls in flight
 /// (the maximum rate); <see cref="OpenAsync"/> starts calls on a fixed schedule whatever the answers
 /// do, and times each call from its scheduled start, so a stall shows in the percentiles instead of
@@ -33,6 +43,9 @@ public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan
 /// </summary>
 public static class Load
 {
+    /// <summary>SPEC §7.1's p99 bound for Verify at half the maximum rate.</summary>
+    public const double SlowMs = 5;
+
     /// <summary>
     /// Runs <paramref name="call"/>(i) with <paramref name="concurrency"/> calls in flight until
     /// <paramref name="duration"/> has passed or <paramref name="limit"/> calls have started.
@@ -109,7 +122,7 @@ public static class Load
         var elapsed = Stopwatch.GetElapsedTime(start);
         var measured = latencies.Where((_, i) => done[i]).ToArray();
         Array.Sort(measured);
-        return new LoadResult(name, measured.Length, failures, elapsed, measured);
+        return new LoadResult(name, measured.Length, failures, elapsed, measured) { Slow = SlowOf(latencies, done, ticksPerCall) };
 
         async Task Run(long i, long due)
         {
@@ -127,6 +140,26 @@ public static class Load
                 }
             }
         }
+    }
+
+    private static SlowCalls SlowOf(double[] latencies, bool[] done, double ticksPerCall)
+    {
+        var callsPerWindow = Math.Max(1, (long)(Stopwatch.Frequency / 10 / ticksPerCall));
+        var windows = new Dictionary<long, int>();
+        long count = 0;
+        double max = 0;
+        for (long i = 0; i < latencies.Length; i++)
+        {
+            if (done[i] && latencies[i] > SlowMs)
+            {
+                count++;
+                max = Math.Max(max, latencies[i]);
+                windows[i / callsPerWindow] = windows.GetValueOrDefault(i / callsPerWindow) + 1;
+            }
+        }
+
+        var worst = windows.Count == 0 ? 0 : windows.MaxBy(w => w.Value).Key;
+        return new SlowCalls(count, windows.Count, max, worst / 10.0);
     }
 
     /// <summary>Sleeps the calling thread until the <see cref="Stopwatch"/> timestamp <paramref name="due"/>.</summary>

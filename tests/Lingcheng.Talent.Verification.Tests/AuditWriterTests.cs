@@ -152,6 +152,51 @@ public sealed class AuditWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Stored_rows_hold_what_Microsoft_Data_Sqlite_would_have_written_and_read_back_the_same()
+    {
+        // The writer binds its values through SQLitePCL directly; EF Core and the audit chain read
+        // them back through Microsoft.Data.Sqlite, so the text must be the same to the byte.
+        var ct = TestContext.Current.CancellationToken;
+        DateTimeOffset[] instants =
+        [
+            new(2026, 12, 4, 1, 2, 3, TimeSpan.Zero),                      // whole second: no fraction written
+            new DateTimeOffset(639_313_650_001_234_567, TimeSpan.Zero),     // all seven fraction digits
+            new DateTimeOffset(639_313_650_001_200_000, TimeSpan.Zero),     // trailing zeros dropped
+        ];
+        var clock = new SteppedClock(instants);
+        var writer = new AuditWriter(_contexts, clock, Microsoft.Extensions.Options.Options.Create(new VerificationOptions()), NullLogger<AuditWriter>.Instance);
+        await writer.StartAsync(ct);
+        foreach (var _ in instants)
+        {
+            await writer.AppendAsync(new AuditEntry("agency_terminal:HOSP_PEOPLE/终端-7", "HOSP_PEOPLE", "Verify", "LC260000012", "VALID", "terminal=终端-7"),
+                new CardVerificationNote("LC260000012", "HOSP_PEOPLE", "VALID", "VERIFY", null));
+        }
+
+        await writer.StopAsync(ct);
+
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(DatabaseExtensions.SqliteConnectionString(Path.Combine(_folder, "verification.db")));
+        await connection.OpenAsync(ct);
+        for (var i = 0; i < instants.Length; i++)
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT a.OccurredAt, c.OccurredAt, $expected, a.Principal, c.BenefitCode IS NULL FROM AuditRecords a JOIN CardVerifications c ON c.AuditSequence = a.Sequence WHERE a.Sequence = $sequence";
+            command.Parameters.AddWithValue("$expected", instants[i]); // bound the way Microsoft.Data.Sqlite binds it
+            command.Parameters.AddWithValue("$sequence", i + 1);
+            using var row = await command.ExecuteReaderAsync(ct);
+            Assert.True(await row.ReadAsync(ct));
+            Assert.Equal(row.GetString(2), row.GetString(0));
+            Assert.Equal(row.GetString(2), row.GetString(1));
+            Assert.Equal("agency_terminal:HOSP_PEOPLE/终端-7", row.GetString(3));
+            Assert.True(row.GetBoolean(4));
+        }
+
+        await using var db = _contexts.CreateDbContext();
+        Assert.Equal(instants, await db.AuditRecords.OrderBy(r => r.Sequence).Select(r => r.OccurredAt).ToListAsync(ct));
+        var report = await AuditChain.VerifyAsync(db, ct);
+        Assert.True(report.Intact, report.Detail);
+    }
+
+    [Fact]
     public void Record_hashes_are_the_documented_bytes_so_chains_written_before_stay_verifiable()
     {
         // Expected values computed independently (Python hashlib) from the definition in docs/operations.md §6:
@@ -187,6 +232,14 @@ public sealed class AuditWriterTests : IDisposable
 
     private AuditWriter NewWriter(bool skipFsync, WalCheckpointer? checkpointer = null) => new(_contexts, TimeProvider.System,
         Microsoft.Extensions.Options.Options.Create(new VerificationOptions { AuditSkipsFsync = skipFsync }), NullLogger<AuditWriter>.Instance, checkpointer);
+
+    /// <summary>Answers the given instants one after another (the writer reads the clock once per batch).</summary>
+    private sealed class SteppedClock(DateTimeOffset[] instants) : TimeProvider
+    {
+        private int _next;
+
+        public override DateTimeOffset GetUtcNow() => instants[Math.Min(Interlocked.Increment(ref _next) - 1, instants.Length - 1)];
+    }
 
     private sealed class Factory(string connectionString) : IDbContextFactory<VerificationDbContext>
     {

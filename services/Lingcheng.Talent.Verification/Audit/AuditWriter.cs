@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Options;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,12 +21,14 @@ public sealed record CardVerificationNote(string CardNumber, string AgencyCode, 
 /// chains the records with <see cref="AuditChain.Next"/> from the last hash it keeps in memory,
 /// and commits them in ONE transaction (group commit): under load a single fsync covers many
 /// verifies. The writer keeps one connection open with its two INSERTs prepared, and writes the
-/// rows with plain ADO.NET: EF Core's change tracking would cost about 15 × more per row on this
-/// hot path (shared/TIPS.md). After any failure it drops the connection and opens a new one.
+/// rows without EF Core, whose change tracking would cost about 15 × more per row on this hot path
+/// (shared/TIPS.md): on SQLite through SQLitePCL itself (<see cref="SqliteAuditInserts"/>), on SQL
+/// Server as plain ADO.NET. After any failure it drops the connection and opens a new one.
 /// When another replica shares the database (SQL Server) and took the same sequence, the batch
 /// fails on the primary key; the writer reloads the last record and chains the batch again.
 /// Metrics (meter <c>Lingcheng.Talent</c>): <c>lingcheng.audit.commit.duration</c> (seconds per
-/// batch, write and commit with its fsync) and <c>lingcheng.audit.batch.size</c> (records per batch).
+/// batch, write and commit with its fsync), <c>lingcheng.audit.batch.size</c> (records per batch) and
+/// <c>lingcheng.audit.rewind.duration</c> (the writer's own checkpoint before it rewinds the log).
 /// </summary>
 public sealed class AuditWriter(
     IDbContextFactory<VerificationDbContext> contexts,
@@ -165,7 +168,11 @@ public sealed class AuditWriter(
     {
         try
         {
-            checkpointer?.CheckpointBetweenCommits(_connection!.DbConnection);
+            var started = Stopwatch.GetTimestamp();
+            if (checkpointer?.CheckpointBetweenCommits(_connection!.DbConnection) == true)
+            {
+                _metrics.RewindDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            }
         }
         catch (Exception ex)
         {
@@ -191,21 +198,33 @@ public sealed class AuditWriter(
         public Histogram<double> CommitDuration { get; } = meter.CreateHistogram<double>("lingcheng.audit.commit.duration", "s", "Time to write and commit one audit batch");
 
         public Histogram<int> BatchSize { get; } = meter.CreateHistogram<int>("lingcheng.audit.batch.size", "{record}", "Audit records committed together");
+
+        public Histogram<double> RewindDuration { get; } = meter.CreateHistogram<double>("lingcheng.audit.rewind.duration", "s", "Time the writer spent copying the rest of the write-ahead log before rewinding it");
     }
 
-    /// <summary>The writer's open connection and its two prepared INSERTs.</summary>
+    /// <summary>
+    /// The writer's open connection and its two prepared INSERTs: on SQLite through
+    /// <see cref="SqliteAuditInserts"/>, on SQL Server as plain ADO.NET commands.
+    /// </summary>
     private sealed class Connection : IDisposable
     {
         private readonly VerificationDbContext _db;
-        private readonly DbCommand _audit;
-        private readonly DbCommand _card;
-        private readonly DbParameter[] _a;
-        private readonly DbParameter[] _c;
+        private readonly SqliteAuditInserts? _sqlite;
+        private readonly DbCommand? _audit;
+        private readonly DbCommand? _card;
+        private readonly DbParameter[] _a = [];
+        private readonly DbParameter[] _c = [];
 
         private Connection(VerificationDbContext db)
         {
             _db = db;
             DbConnection = db.Database.GetDbConnection();
+            if (DbConnection is SqliteConnection sqlite)
+            {
+                _sqlite = new SqliteAuditInserts(sqlite);
+                return;
+            }
+
             _audit = DbConnection.CreateCommand();
             _audit.CommandText = "INSERT INTO [AuditRecords] ([Sequence], [OccurredAt], [Principal], [Agency], [Action], [Target], [Outcome], [Detail], [PreviousHash], [Hash]) "
                 + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)";
@@ -242,18 +261,24 @@ public sealed class AuditWriter(
 
         public void Write(List<Pending> batch, List<AuditRecord> records)
         {
+            if (_sqlite is not null)
+            {
+                _sqlite.Write(records, i => batch[i].Card);
+                return;
+            }
+
             using var tx = DbConnection.BeginTransaction();
-            _audit.Transaction = tx;
-            _card.Transaction = tx;
+            _audit!.Transaction = tx;
+            _card!.Transaction = tx;
             for (var i = 0; i < records.Count; i++)
             {
                 var r = records[i];
                 Set(_a, r.Sequence, r.OccurredAt, r.Principal, r.Agency, r.Action, r.Target, r.Outcome, r.Detail, r.PreviousHash, r.Hash);
-                _audit.ExecuteNonQuery();
+                _audit!.ExecuteNonQuery();
                 if (batch[i].Card is { } note)
                 {
                     Set(_c, r.Sequence, note.CardNumber, r.OccurredAt, note.AgencyCode, note.Outcome, note.Action, note.BenefitCode);
-                    _card.ExecuteNonQuery();
+                    _card!.ExecuteNonQuery();
                 }
             }
 
@@ -262,8 +287,9 @@ public sealed class AuditWriter(
 
         public void Dispose()
         {
-            _audit.Dispose();
-            _card.Dispose();
+            _sqlite?.Dispose();
+            _audit?.Dispose();
+            _card?.Dispose();
             _db.Database.CloseConnection();
             _db.Dispose();
         }

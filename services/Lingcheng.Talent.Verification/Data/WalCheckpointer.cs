@@ -93,19 +93,20 @@ public sealed class WalCheckpointer : IDisposable
     /// <summary>
     /// Called by the writer between two commits, on its own connection: when the log is long enough
     /// to be rewound and no checkpoint is running, copies the rest of it, so that the writer's next
-    /// commit starts the log again.
+    /// commit starts the log again. True when it ran a checkpoint.
     /// </summary>
-    public void CheckpointBetweenCommits(DbConnection writer)
+    public bool CheckpointBetweenCommits(DbConnection writer)
     {
         if (Volatile.Read(ref _rewindWanted) == 0 || !_checkpointing.TryEnter())
         {
-            return;
+            return false;
         }
 
         try
         {
             _rewindWanted = 0;
             Last = Checkpoint(writer);
+            return true;
         }
         finally
         {
