@@ -266,16 +266,13 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
         var halfTokens = SignDistinct(key, issuer, cards, (long)(halfRate * phase.TotalSeconds) + 1);
         log($"  Verify at half the maximum rate ({halfRate:F0}/s, open loop) …");
         var half = await Load.OpenAsync("Verify at half rate", i => ExpectValid(client(i).VerifyAsync(new VerifyRequest { QrText = halfTokens[i] }, agency)), halfRate, phase, Fail);
-        log($"    {half.PerSecond:F0}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms, failures {half.Failures}; {Describe(half.Slow)}");
+        log($"    {half.PerSecond:F0}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms, failures {half.Failures}; {half.Slow}");
 
         // The floor under that figure: the empty call on the same schedule, through the same generator and machine.
         var halfEmpty = await Load.OpenAsync("empty call at the same rate", i => client(i).GetServerTimeAsync(new GetServerTimeRequest(), agency).ResponseAsync, halfRate, phase, Fail);
-        log($"  empty call at the same rate: p50 {halfEmpty.P50:F2} ms, p99 {halfEmpty.P99:F2} ms; {Describe(halfEmpty.Slow)}");
+        log($"  empty call at the same rate: p50 {halfEmpty.P50:F2} ms, p99 {halfEmpty.P99:F2} ms; {halfEmpty.Slow}");
         return new Round(rawEcdsa, tokenVerify, empty, repeated, distinct, half, halfEmpty);
     }
-
-    private static string Describe(SlowCalls? slow) => slow is null ? "" :
-        $"{slow.Count} calls over {Load.SlowMs} ms in {slow.Windows} windows of 100 ms (most from {slow.WorstWindowStartSeconds:F1} s), max {slow.MaxMs:F1} ms";
 
     private async Task<Phase> PhaseAsync(string name, Func<long, Task> call, int?[] pids, int?[] verificationPid, TimeSpan phase, long limit = long.MaxValue)
     {

@@ -33,7 +33,11 @@ public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan
 /// 100 ms windows of their due times, and the slowest. Few windows holding many calls means stalls
 /// (everything due meanwhile waits); many windows, a queue that is long all the time.
 /// </summary>
-public sealed record SlowCalls(long Count, int Windows, double MaxMs, double WorstWindowStartSeconds);
+public sealed record SlowCalls(long Count, long Of, int Windows, double MaxMs, double WorstWindowStartSeconds)
+{
+    public override string ToString() => string.Format(System.Globalization.CultureInfo.InvariantCulture,
+        "{0} of {1} calls over {2} ms in {3} windows of 100 ms (most from {4:F1} s), max {5:F1} ms", Count, Of, Load.SlowMs, Windows, WorstWindowStartSeconds, MaxMs);
+}
 
 /// <summary>
 /// Drives calls at the services. <see cref="ClosedAsync"/> keeps a fixed number of calls in flight
@@ -146,10 +150,11 @@ public static class Load
     {
         var callsPerWindow = Math.Max(1, (long)(Stopwatch.Frequency / 10 / ticksPerCall));
         var windows = new Dictionary<long, int>();
-        long count = 0;
+        long count = 0, of = 0;
         double max = 0;
         for (long i = 0; i < latencies.Length; i++)
         {
+            of += done[i] ? 1 : 0;
             if (done[i] && latencies[i] > SlowMs)
             {
                 count++;
@@ -159,7 +164,7 @@ public static class Load
         }
 
         var worst = windows.Count == 0 ? 0 : windows.MaxBy(w => w.Value).Key;
-        return new SlowCalls(count, windows.Count, max, worst / 10.0);
+        return new SlowCalls(count, of, windows.Count, max, worst / 10.0);
     }
 
     /// <summary>Sleeps the calling thread until the <see cref="Stopwatch"/> timestamp <paramref name="due"/>.</summary>

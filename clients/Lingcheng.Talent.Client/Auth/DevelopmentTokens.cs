@@ -74,7 +74,7 @@ public sealed class DevelopmentTokens(byte[] key)
     {
         var issuedAt = (now ?? DateTimeOffset.UtcNow).UtcDateTime;
         // A token id (jti), so two tokens minted in the same second for the same caller still differ.
-        var claims = new Dictionary<string, object> { [ClaimNames.Role] = role, ["jti"] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
+        var claims = new Dictionary<string, object> { [ClaimNames.Role] = role, [JwtRegisteredClaimNames.Jti] = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)) };
         if (agency is not null)
         {
             claims[ClaimNames.Agency] = agency;

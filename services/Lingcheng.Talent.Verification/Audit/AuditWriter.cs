@@ -202,37 +202,17 @@ public sealed class AuditWriter(
         public Histogram<double> RewindDuration { get; } = meter.CreateHistogram<double>("lingcheng.audit.rewind.duration", "s", "Time the writer spent copying the rest of the write-ahead log before rewinding it");
     }
 
-    /// <summary>
-    /// The writer's open connection and its two prepared INSERTs: on SQLite through
-    /// <see cref="SqliteAuditInserts"/>, on SQL Server as plain ADO.NET commands.
-    /// </summary>
+    /// <summary>The writer's open connection and its two prepared INSERTs.</summary>
     private sealed class Connection : IDisposable
     {
         private readonly VerificationDbContext _db;
-        private readonly SqliteAuditInserts? _sqlite;
-        private readonly DbCommand? _audit;
-        private readonly DbCommand? _card;
-        private readonly DbParameter[] _a = [];
-        private readonly DbParameter[] _c = [];
+        private readonly IAuditInserts _inserts;
 
         private Connection(VerificationDbContext db)
         {
             _db = db;
             DbConnection = db.Database.GetDbConnection();
-            if (DbConnection is SqliteConnection sqlite)
-            {
-                _sqlite = new SqliteAuditInserts(sqlite);
-                return;
-            }
-
-            _audit = DbConnection.CreateCommand();
-            _audit.CommandText = "INSERT INTO [AuditRecords] ([Sequence], [OccurredAt], [Principal], [Agency], [Action], [Target], [Outcome], [Detail], [PreviousHash], [Hash]) "
-                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)";
-            _a = Parameters(_audit, 10);
-            _card = DbConnection.CreateCommand();
-            _card.CommandText = "INSERT INTO [CardVerifications] ([AuditSequence], [CardNumber], [OccurredAt], [AgencyCode], [Outcome], [Action], [BenefitCode]) "
-                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)";
-            _c = Parameters(_card, 7);
+            _inserts = DbConnection is SqliteConnection sqlite ? new SqliteAuditInserts(sqlite) : new AdoAuditInserts(DbConnection);
         }
 
         public DbConnection DbConnection { get; }
@@ -259,26 +239,52 @@ public sealed class AuditWriter(
             }
         }
 
-        public void Write(List<Pending> batch, List<AuditRecord> records)
-        {
-            if (_sqlite is not null)
-            {
-                _sqlite.Write(records, i => batch[i].Card);
-                return;
-            }
+        public void Write(List<Pending> batch, List<AuditRecord> records) => _inserts.Write(records, i => batch[i].Card);
 
-            using var tx = DbConnection.BeginTransaction();
-            _audit!.Transaction = tx;
-            _card!.Transaction = tx;
+        public void Dispose()
+        {
+            _inserts.Dispose();
+            _db.Database.CloseConnection();
+            _db.Dispose();
+        }
+    }
+
+    /// <summary>The two INSERTs as plain ADO.NET commands on any provider (SQL Server in production).</summary>
+    private sealed class AdoAuditInserts : IAuditInserts
+    {
+        private readonly DbConnection _connection;
+        private readonly DbCommand _audit;
+        private readonly DbCommand _card;
+        private readonly DbParameter[] _a;
+        private readonly DbParameter[] _c;
+
+        public AdoAuditInserts(DbConnection connection)
+        {
+            _connection = connection;
+            _audit = connection.CreateCommand();
+            _audit.CommandText = "INSERT INTO [AuditRecords] ([Sequence], [OccurredAt], [Principal], [Agency], [Action], [Target], [Outcome], [Detail], [PreviousHash], [Hash]) "
+                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9)";
+            _a = Parameters(_audit, 10);
+            _card = connection.CreateCommand();
+            _card.CommandText = "INSERT INTO [CardVerifications] ([AuditSequence], [CardNumber], [OccurredAt], [AgencyCode], [Outcome], [Action], [BenefitCode]) "
+                + "VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6)";
+            _c = Parameters(_card, 7);
+        }
+
+        public void Write(IReadOnlyList<AuditRecord> records, Func<int, CardVerificationNote?> cardOf)
+        {
+            using var tx = _connection.BeginTransaction();
+            _audit.Transaction = tx;
+            _card.Transaction = tx;
             for (var i = 0; i < records.Count; i++)
             {
                 var r = records[i];
                 Set(_a, r.Sequence, r.OccurredAt, r.Principal, r.Agency, r.Action, r.Target, r.Outcome, r.Detail, r.PreviousHash, r.Hash);
-                _audit!.ExecuteNonQuery();
-                if (batch[i].Card is { } note)
+                _audit.ExecuteNonQuery();
+                if (cardOf(i) is { } note)
                 {
                     Set(_c, r.Sequence, note.CardNumber, r.OccurredAt, note.AgencyCode, note.Outcome, note.Action, note.BenefitCode);
-                    _card!.ExecuteNonQuery();
+                    _card.ExecuteNonQuery();
                 }
             }
 
@@ -287,11 +293,8 @@ public sealed class AuditWriter(
 
         public void Dispose()
         {
-            _sqlite?.Dispose();
-            _audit?.Dispose();
-            _card?.Dispose();
-            _db.Database.CloseConnection();
-            _db.Dispose();
+            _audit.Dispose();
+            _card.Dispose();
         }
 
         private static DbParameter[] Parameters(DbCommand command, int count)

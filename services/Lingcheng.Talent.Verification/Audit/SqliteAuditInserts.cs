@@ -15,10 +15,10 @@ namespace Lingcheng.Talent.Verification.Audit;
 /// (a few µs a verify, docs/performance.md). The bytes stored are the ones Microsoft.Data.Sqlite
 /// would store, so EF Core reads the rows back unchanged (pinned by a test).
 /// </summary>
-internal sealed class SqliteAuditInserts : IDisposable
+internal sealed class SqliteAuditInserts : IAuditInserts
 {
     /// <summary>How Microsoft.Data.Sqlite writes a DateTimeOffset, and so how EF Core reads it back.</summary>
-    internal const string DateTimeOffsetFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz";
+    private const string DateTimeOffsetFormat = @"yyyy\-MM\-dd HH\:mm\:ss.FFFFFFFzzz";
 
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _begin;
@@ -40,7 +40,7 @@ internal sealed class SqliteAuditInserts : IDisposable
             + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     }
 
-    /// <summary>Writes the records (and each one's card note) in one transaction; throws <see cref="SqliteException"/> and rolls back on any failure.</summary>
+    /// <summary>Throws <see cref="SqliteException"/>, and rolls back, on any failure.</summary>
     public void Write(IReadOnlyList<AuditRecord> records, Func<int, CardVerificationNote?> cardOf)
     {
         Span<byte> buffer = stackalloc byte[64];
@@ -106,7 +106,7 @@ internal sealed class SqliteAuditInserts : IDisposable
     }
 
     /// <summary>The timestamp as Microsoft.Data.Sqlite writes it (<see cref="DateTimeOffsetFormat"/>), in UTF-8.</summary>
-    internal static int Utf8(DateTimeOffset value, Span<byte> destination)
+    private static int Utf8(DateTimeOffset value, Span<byte> destination)
     {
         Span<char> chars = stackalloc char[64];
         if (!value.TryFormat(chars, out var written, DateTimeOffsetFormat, CultureInfo.InvariantCulture))
