@@ -2,9 +2,9 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 
 namespace Lingcheng.Talent.Verification.Audit;
 
-/// <summary>The audit writer's two INSERTs (AuditRecords, CardVerifications) for one batch, in one transaction.</summary>
+/// <summary>The audit writer's two INSERTs (AuditRecords, CardVerifications).</summary>
 internal interface IAuditInserts : IDisposable
 {
-    /// <summary>Writes the records, and each one's card note where <paramref name="cardOf"/> gives one.</summary>
-    void Write(IReadOnlyList<AuditRecord> records, Func<int, CardVerificationNote?> cardOf);
+    /// <summary>Writes the records and the notes (either list may be empty) in one transaction.</summary>
+    void Write(IReadOnlyList<AuditRecord> records, IReadOnlyList<CardVerificationNote> notes);
 }

@@ -41,7 +41,7 @@ internal sealed class SqliteAuditInserts : IAuditInserts
     }
 
     /// <summary>Throws <see cref="SqliteException"/>, and rolls back, on any failure.</summary>
-    public void Write(IReadOnlyList<AuditRecord> records, Func<int, CardVerificationNote?> cardOf)
+    public void Write(IReadOnlyList<AuditRecord> records, IReadOnlyList<CardVerificationNote> notes)
     {
         Span<byte> buffer = stackalloc byte[64];
         var at = buffer[..0];
@@ -49,16 +49,9 @@ internal sealed class SqliteAuditInserts : IAuditInserts
         Run(_begin);
         try
         {
-            for (var i = 0; i < records.Count; i++)
+            foreach (var r in records)
             {
-                var r = records[i];
-                if (at.IsEmpty || r.OccurredAt != formatted)
-                {
-                    // A batch's records share one timestamp: formatted once.
-                    formatted = r.OccurredAt;
-                    at = buffer[..Utf8(formatted, buffer)];
-                }
-
+                at = Timestamp(r.OccurredAt, buffer, at, ref formatted);
                 Check(raw.sqlite3_bind_int64(_audit, 1, r.Sequence));
                 Check(raw.sqlite3_bind_text(_audit, 2, at));
                 Text(_audit, 3, r.Principal);
@@ -70,17 +63,19 @@ internal sealed class SqliteAuditInserts : IAuditInserts
                 Text(_audit, 9, r.PreviousHash);
                 Text(_audit, 10, r.Hash);
                 Run(_audit);
-                if (cardOf(i) is { } note)
-                {
-                    Check(raw.sqlite3_bind_int64(_card, 1, r.Sequence));
-                    Text(_card, 2, note.CardNumber);
-                    Check(raw.sqlite3_bind_text(_card, 3, at));
-                    Text(_card, 4, note.AgencyCode);
-                    Text(_card, 5, note.Outcome);
-                    Text(_card, 6, note.Action);
-                    Text(_card, 7, note.BenefitCode);
-                    Run(_card);
-                }
+            }
+
+            foreach (var note in notes)
+            {
+                at = Timestamp(note.OccurredAt, buffer, at, ref formatted);
+                Check(raw.sqlite3_bind_int64(_card, 1, note.AuditSequence));
+                Text(_card, 2, note.CardNumber);
+                Check(raw.sqlite3_bind_text(_card, 3, at));
+                Text(_card, 4, note.AgencyCode);
+                Text(_card, 5, note.Outcome);
+                Text(_card, 6, note.Action);
+                Text(_card, 7, note.BenefitCode);
+                Run(_card);
             }
 
             Run(_commit);
@@ -105,16 +100,26 @@ internal sealed class SqliteAuditInserts : IAuditInserts
         }
     }
 
-    /// <summary>The timestamp as Microsoft.Data.Sqlite writes it (<see cref="DateTimeOffsetFormat"/>), in UTF-8.</summary>
-    private static int Utf8(DateTimeOffset value, Span<byte> destination)
+    /// <summary>
+    /// The timestamp as Microsoft.Data.Sqlite writes it (<see cref="DateTimeOffsetFormat"/>), in UTF-8:
+    /// <paramref name="last"/> again when it is of the same instant as the one before (a batch's
+    /// records share one), else formatted anew into <paramref name="buffer"/>.
+    /// </summary>
+    private static Span<byte> Timestamp(DateTimeOffset value, Span<byte> buffer, Span<byte> last, ref DateTimeOffset formatted)
     {
+        if (!last.IsEmpty && value == formatted && value.Offset == formatted.Offset)
+        {
+            return last;
+        }
+
         Span<char> chars = stackalloc char[64];
         if (!value.TryFormat(chars, out var written, DateTimeOffsetFormat, CultureInfo.InvariantCulture))
         {
             throw new FormatException("The audit timestamp did not fit its buffer.");
         }
 
-        return Encoding.UTF8.GetBytes(chars[..written], destination);
+        formatted = value;
+        return buffer[..Encoding.UTF8.GetBytes(chars[..written], buffer)];
     }
 
     private sqlite3_stmt Prepare(string sql)

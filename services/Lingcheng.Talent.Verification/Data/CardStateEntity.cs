@@ -44,8 +44,9 @@ public sealed class FeedCursorEntity
 }
 
 /// <summary>
-/// One verify or redeem of a card, for the holder's "who verified my card" list. Written in the
-/// same transaction as its audit record (same sequence number), so the two never disagree.
+/// One verify or redeem of a card, for the holder's "who verified my card" list: derived from its
+/// audit record (same sequence number; <see cref="Audit.CardVerificationNote"/>), so it can always be
+/// rebuilt from the audit trail.
 /// </summary>
 public sealed class CardVerificationEntity
 {

@@ -43,6 +43,13 @@ public sealed class VerificationOptions
     public int AuditBatchSize { get; set; } = 500;
 
     /// <summary>
+    /// SQLite only: the holder's-list notes of committed records are written, sorted, in a transaction of
+    /// their own once this many wait (or the oldest has waited a second, or a list is asked for).
+    /// Larger batches share more index pages; each is a pause of the audit writer (docs/performance.md).
+    /// </summary>
+    public int CardNoteBatch { get; set; } = 64;
+
+    /// <summary>
     /// SQLite only: when true, audit commits of verifies are written to the WAL without waiting for
     /// the disk (synchronous=NORMAL): they survive a killed process but not a power cut or kernel crash.
     /// Default false (synchronous=FULL, every answer waits for its record's fsync). See docs/performance.md.

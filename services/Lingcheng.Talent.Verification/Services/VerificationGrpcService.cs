@@ -7,6 +7,7 @@ using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.Verification.Agencies;
+using Lingcheng.Talent.Verification.Audit;
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Time;
 using Lingcheng.Talent.Verification.Verifying;
@@ -20,6 +21,7 @@ namespace Lingcheng.Talent.Verification.Services;
 public sealed class VerificationGrpcService(
     VerificationDesk desk,
     AgencyDirectory agencies,
+    AuditWriter audit,
     IDbContextFactory<VerificationDbContext> contexts,
     VerificationClock time) : VerificationService.VerificationServiceBase
 {
@@ -74,6 +76,15 @@ public sealed class VerificationGrpcService(
         context.GetCaller().EnsureMayReadCard(request.CardNumber);
 
         var size = request.PageSize == 0 ? 50 : request.PageSize;
+        try
+        {
+            await audit.FlushCardNotesAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            throw RpcErrors.Unavailable("CARD_HISTORY_UNAVAILABLE", "The latest verifications could not be added to the card's history just now; try again shortly.");
+        }
+
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
         var query = db.CardVerifications.AsNoTracking().Where(c => c.CardNumber == request.CardNumber);
         if (before > 0)

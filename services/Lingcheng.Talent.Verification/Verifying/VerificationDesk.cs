@@ -65,7 +65,7 @@ public sealed class VerificationDesk(
             }
         }
 
-        var sequence = await AuditAsync(agency, "Verify", verdict, Outcomes.Name(verdict.Outcome), "VERIFY", null, null);
+        var sequence = await AuditAsync(agency, "Verify", verdict, Outcomes.Name(verdict.Outcome), null, null);
         response.VerificationId = sequence.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return response;
     }
@@ -91,7 +91,7 @@ public sealed class VerificationDesk(
         {
             response.Status = RedemptionStatus.VerificationFailed;
             response.Message = "Not recorded: " + verdict.Message;
-            await AuditAsync(agency, "Redeem", verdict, Outcomes.Name(verdict.Outcome), "REDEEM", request.BenefitCode, request.RedemptionId);
+            await AuditAsync(agency, "Redeem", verdict, Outcomes.Name(verdict.Outcome), request.BenefitCode, request.RedemptionId);
             return response;
         }
 
@@ -112,7 +112,7 @@ public sealed class VerificationDesk(
         {
             var mapped = MapEntitlementError(ex, "redeem");
             await AuditAsync(agency, "Redeem", verdict, mapped.StatusCode == StatusCode.Unavailable ? "UNAVAILABLE" : mapped.StatusCode.ToString().ToUpperInvariant(),
-                "REDEEM", request.BenefitCode, request.RedemptionId);
+                request.BenefitCode, request.RedemptionId);
             throw mapped;
         }
 
@@ -121,7 +121,7 @@ public sealed class VerificationDesk(
         response.Redemption = result.Redemption;
         response.Entitlement = result.Entitlement;
         response.Message = RedemptionMessage(result, request.BenefitCode);
-        await AuditAsync(agency, "Redeem", verdict, StatusName(result.Status), "REDEEM", request.BenefitCode, request.RedemptionId);
+        await AuditAsync(agency, "Redeem", verdict, StatusName(result.Status), request.BenefitCode, request.RedemptionId);
         return response;
     }
 
@@ -251,21 +251,12 @@ public sealed class VerificationDesk(
         }
     }
 
-    private Task<long> AuditAsync(AgencyTerminal agency, string action, CardVerdict verdict, string outcome, string noteAction, string? benefit, string? redemptionId)
+    private Task<long> AuditAsync(AgencyTerminal agency, string action, CardVerdict verdict, string outcome, string? benefit, string? redemptionId)
     {
         var check = verdict.Check;
-        var detail = $"terminal={agency.Terminal}"
-            + (check.TokenId is { } cti ? $" token={Convert.ToHexStringLower(cti)}" : "")
-            + (check.KidHex is { } kid ? $" kid={kid}" : "")
-            + (check.Claims is not null && !check.SignatureVerified ? " card=unverified" : "")
-            + (benefit is null ? "" : $" benefit={benefit}")
-            + (redemptionId is null ? "" : $" redemption={redemptionId}")
-            + (noteAction == "REDEEM" ? $" verification={Outcomes.Name(verdict.Outcome)}" : "");
-        var target = check.Claims?.CardNumber;
-        var note = verdict.TrustedCardNumber is { } card
-            ? new CardVerificationNote(card, agency.Code, Outcomes.Name(verdict.Outcome), noteAction, benefit)
-            : null;
-        return audit.AppendAsync(new AuditEntry(agency.Principal, agency.Code, action, target, outcome, detail), note);
+        var detail = CardVerificationNote.Detail(agency.Terminal, check.TokenId, check.KidHex, check.Claims is not null && !check.SignatureVerified,
+            benefit, redemptionId, action == "Redeem" ? Outcomes.Name(verdict.Outcome) : null);
+        return audit.AppendAsync(new AuditEntry(agency.Principal, agency.Code, action, check.Claims?.CardNumber, outcome, detail));
     }
 
     private static RpcException MapEntitlementError(RpcException ex, string what)
