@@ -178,7 +178,7 @@ public sealed class AuditWriter(
                 var started = Stopwatch.GetTimestamp();
                 // On SQLite the notes follow in a later transaction of their own (WriteNotes); elsewhere
                 // other replicas share the tables, so each batch writes its notes itself.
-                connection.Inserts.Write(records, _defersNotes ? [] : NotesOf(records));
+                connection.Inserts.Write(records, _defersNotes ? [] : [.. NotesOf(records)]);
                 _metrics.CommitDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
                 _metrics.BatchSize.Record(batch.Count);
                 checkpointer?.Committed();
@@ -242,8 +242,8 @@ public sealed class AuditWriter(
         }
     }
 
-    private static List<CardVerificationNote> NotesOf(IEnumerable<AuditRecord> records) =>
-        records.Select(CardVerificationNote.Of).OfType<CardVerificationNote>().ToList();
+    private static IEnumerable<CardVerificationNote> NotesOf(IEnumerable<AuditRecord> records) =>
+        records.Select(CardVerificationNote.Of).OfType<CardVerificationNote>();
 
     private void KeepNotes(IEnumerable<AuditRecord> records)
     {
