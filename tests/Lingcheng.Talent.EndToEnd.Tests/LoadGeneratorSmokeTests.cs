@@ -20,13 +20,14 @@ public sealed class LoadGeneratorSmokeTests
         Assert.Empty(report.Failures);
         Assert.Equal(BenchmarkOptions.Smoke.Cards, report.IssueCards!.Calls);
         var round = Assert.Single(report.Rounds);
-        Assert.All(new[] { round.Empty, round.Repeated, round.Distinct }, p => Assert.True(p.Load.Calls > 0 && p.ServerCpuMicroseconds > 0, p.Load.Name));
-        Assert.True(round.HalfRate.Calls > 0 && round.HalfRateEmpty.Calls > 0);
+        Assert.All(new[] { round.Empty, round.Repeated, round.Distinct }, p => Assert.True(p.Load.Calls > 0 && p.ServerCpuMicroseconds > 0 && p.GeneratorCpuMicroseconds > 0, p.Load.Name));
+        Assert.True(round.HalfRate.Calls > 0 && round.HalfRateEmpty.Calls > 0 && round.HalfRateServerCpuMicroseconds > 0);
         Assert.Equal(BenchmarkOptions.Smoke.Revocations, report.Revocation!.Calls);
         Assert.Equal(BenchmarkOptions.Smoke.CachedCards, report.CachedCards);
         Assert.True(report.ResidentBytesWithCachedCards > 0 && report.RawEcdsaMicroseconds > 0);
         Assert.Equal(7, report.Targets().Count);
         Assert.All(report.Targets(), t => Assert.NotEqual("not measured", t.Margin));
         Assert.Contains("| SPEC §7.1 target |", markdown);
+        Assert.Contains("CPU per call of the services and the generator together", markdown);
     }
 }

@@ -265,13 +265,15 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
         var halfRate = Math.Max(1, distinct.Load.PerSecond / 2);
         var halfTokens = SignDistinct(key, issuer, cards, (long)(halfRate * phase.TotalSeconds) + 1);
         log($"  Verify at half the maximum rate ({halfRate:F0}/s, open loop) …");
+        var halfCpuBefore = ProcessMeter.CpuTime(pids);
         var half = await Load.OpenAsync("Verify at half rate", i => ExpectValid(client(i).VerifyAsync(new VerifyRequest { QrText = halfTokens[i] }, agency)), halfRate, phase, Fail);
-        log($"    {half.PerSecond:F0}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms, failures {half.Failures}; {half.Slow}");
+        var halfCpu = (ProcessMeter.CpuTime(pids) - halfCpuBefore).TotalMicroseconds / Math.Max(1, half.Calls);
+        log($"    {half.PerSecond:F0}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms, server CPU {halfCpu:F0} µs/call, failures {half.Failures}; {half.Slow}");
 
         // The floor under that figure: the empty call on the same schedule, through the same generator and machine.
         var halfEmpty = await Load.OpenAsync("empty call at the same rate", i => client(i).GetServerTimeAsync(new GetServerTimeRequest(), agency).ResponseAsync, halfRate, phase, Fail);
         log($"  empty call at the same rate: p50 {halfEmpty.P50:F2} ms, p99 {halfEmpty.P99:F2} ms; {halfEmpty.Slow}");
-        return new Round(rawEcdsa, tokenVerify, empty, repeated, distinct, half, halfEmpty);
+        return new Round(rawEcdsa, tokenVerify, empty, repeated, distinct, half, halfEmpty, halfCpu);
     }
 
     private async Task<Phase> PhaseAsync(string name, Func<long, Task> call, int?[] pids, int?[] verificationPid, TimeSpan phase, long limit = long.MaxValue)
@@ -287,12 +289,15 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
 
         var cpuBefore = ProcessMeter.CpuTime(pids);
         var verificationBefore = ProcessMeter.CpuTime(verificationPid);
+        var generatorBefore = ProcessMeter.CpuTime([Environment.ProcessId]);
         var result = await Load.ClosedAsync(name, i => call(i + offset), options.Concurrency, phase, limit - offset, Fail);
         var cpu = ProcessMeter.CpuTime(pids) - cpuBefore;
         var verificationCpu = ProcessMeter.CpuTime(verificationPid) - verificationBefore;
-        var measured = new Phase(result, cpu.TotalMicroseconds / Math.Max(1, result.Calls), verificationCpu.TotalMicroseconds / Math.Max(1, result.Calls));
+        var generatorCpu = ProcessMeter.CpuTime([Environment.ProcessId]) - generatorBefore;
+        var calls = Math.Max(1, result.Calls);
+        var measured = new Phase(result, cpu.TotalMicroseconds / calls, verificationCpu.TotalMicroseconds / calls, generatorCpu.TotalMicroseconds / calls);
         log($"    {result.PerSecond:F0}/s, p50 {result.P50:F2} ms, p99 {result.P99:F2} ms, server CPU {measured.ServerCpuMicroseconds:F0} µs/call "
-            + $"(verification service {measured.VerificationCpuMicroseconds:F0}), failures {result.Failures}");
+            + $"(verification service {measured.VerificationCpuMicroseconds:F0}), generator {measured.GeneratorCpuMicroseconds:F0}, failures {result.Failures}");
         return measured;
     }
 
