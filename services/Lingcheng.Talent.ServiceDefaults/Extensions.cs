@@ -48,12 +48,14 @@ public static class Extensions
             o.TimestampFormat = "HH:mm:ss.fff ";
         });
 
-        var telemetry = builder.Services.AddOpenTelemetry()
-            .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable().AddMeter("Lingcheng.Talent"))
-            .WithTracing(t => t.AddSource(builder.Environment.ApplicationName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation());
+        // Only with a collector to send them to: without one the SDK traced every request for nobody
+        // (≈ 2 µs of an empty call's ≈ 35, docs/performance.md). dotnet-counters reads the meters without it.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            telemetry.UseOtlpExporter();
+            builder.Services.AddOpenTelemetry()
+                .WithMetrics(m => m.AddAspNetCoreInstrumentation().AddHttpClientInstrumentation().AddRuntimeInstrumentationIfAvailable().AddMeter("Lingcheng.Talent"))
+                .WithTracing(t => t.AddSource(builder.Environment.ApplicationName).AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+                .UseOtlpExporter();
         }
 
         return builder;
