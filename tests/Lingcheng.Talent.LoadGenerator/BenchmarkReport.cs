@@ -113,9 +113,8 @@ public sealed class BenchmarkReport
                 s.AppendLine(inv, $"| {i + 1} | {p.Load.Name} | {p.Load.PerSecond:F0} | {p.Load.P50:F2} | {p.Load.P99:F2} | {p.ServerCpuMicroseconds:F0} | {p.VerificationCpuMicroseconds:F0} | {p.GeneratorCpuMicroseconds:F0} | {p.Load.Failures} |");
             }
 
-            foreach (var open in new[] { r.HalfRate, r.HalfRateEmpty })
+            foreach (var (open, cpu) in new[] { (r.HalfRate, r.HalfRateServerCpuMicroseconds.ToString("F0", inv)), (r.HalfRateEmpty, "") })
             {
-                var cpu = ReferenceEquals(open, r.HalfRate) ? r.HalfRateServerCpuMicroseconds.ToString("F0", inv) : "";
                 s.AppendLine(inv, $"| {i + 1} | {open.Name} (open loop) | {open.PerSecond:F0} | {open.P50:F2} | {open.P99:F2} | {cpu} | | | {open.Failures} |");
             }
         }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Lingcheng.Talent.LoadGenerator;
 
-/// <summary>CPU time and resident memory of the service processes, read from the operating system.</summary>
+/// <summary>CPU time and resident memory of processes (the services, and the generator itself), read from the operating system.</summary>
 public static class ProcessMeter
 {
     /// <summary>Total CPU time (user + system) the processes have used so far; a process that is gone counts zero.</summary>
