@@ -56,6 +56,18 @@ public sealed class SdkAndFormattingTests
     }
 
     [Fact]
+    public void The_test_suites_synthetic_resident_ids_are_valid_and_never_repeat()
+    {
+        // All 500 IDs of one birth date, sex and region (outside the random draws' 25–60 years), then none is left.
+        var born = new DateOnly(1931, 6, 15);
+        var ids = Enumerable.Range(0, 500).Select(_ => Testing.SyntheticData.ResidentId(born, male: false, regionCode: "110105")).ToList();
+        Assert.Equal(500, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.True(TalentValidation.IsValidResidentId(id), id));
+        var ex = Assert.Throws<InvalidOperationException>(() => Testing.SyntheticData.ResidentId(born, male: false, regionCode: "110105"));
+        Assert.Contains("No fresh resident ID", ex.Message);
+    }
+
+    [Fact]
     public void Validation_names_every_bad_field()
     {
         var talent = SyntheticTalent.Create(new Random(2));

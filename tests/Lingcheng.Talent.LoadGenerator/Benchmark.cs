@@ -154,19 +154,8 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
         log($"Registering {options.Cards} talents …");
         var created = await Load.ClosedAsync("CreateTalent", async i =>
         {
-            // Random synthetic identity numbers collide now and then among 10 000 (birthday paradox): draw again.
-            for (var attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    var reply = await registry.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(tiers[i % tiers.Length]) }, hr);
-                    talents[i] = reply.Talent.TalentId;
-                    return;
-                }
-                catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists && attempt < 5)
-                {
-                }
-            }
+            var reply = await registry.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(tiers[i % tiers.Length]) }, hr);
+            talents[i] = reply.Talent.TalentId;
         }, options.IssueConcurrency, TimeSpan.MaxValue, options.Cards, Fail);
         report.CreateTalents = created;
 
