@@ -75,7 +75,9 @@ public static class Extensions
     /// <summary>
     /// Runs the service. With the argument <c>migrate</c> it applies the database migrations and
     /// exits (the production migration job); otherwise it applies them first when
-    /// <c>Database:MigrateOnStartup</c> is true (the embedded default), then serves.
+    /// <c>Database:MigrateOnStartup</c> is true (the embedded default), then serves until stopped:
+    /// exit code 0 after Ctrl+C or SIGTERM, 1 when it stopped because a background part failed
+    /// (<see cref="RunUntilStoppedAsync"/>).
     /// </summary>
     public static async Task<int> RunServiceAsync<TContext>(this WebApplication app, string[] args)
         where TContext : DbContext
@@ -92,7 +94,30 @@ public static class Extensions
             return 0;
         }
 
-        await app.RunAsync();
-        return 0;
+        return await app.RunUntilStoppedAsync();
+    }
+
+    /// <summary>
+    /// Runs the host until it stops, and says how it stopped: 0 when asked to (Ctrl+C, SIGTERM), 1
+    /// when a background service failed. A background service that throws stops the host
+    /// (<see cref="BackgroundServiceExceptionBehavior.StopHost"/>, the default), which is right for
+    /// this system — a verification service whose audit writer died would refuse every verify — but on
+    /// .NET 10 the process would then exit 0, and a supervisor that restarts only failures (systemd's
+    /// <c>Restart=on-failure</c>, an orchestrator's crash count, a monitoring check) would take the
+    /// crash for a clean stop.
+    /// </summary>
+    public static async Task<int> RunUntilStoppedAsync(this IHost host)
+    {
+        // Collected before the run: RunAsync disposes the host and its service provider at the end.
+        var background = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToArray();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Lingcheng.Talent.Hosting");
+        await host.RunAsync();
+        var failed = background.Where(s => s.ExecuteTask is { IsFaulted: true }).ToArray();
+        foreach (var service in failed)
+        {
+            logger.LogCritical(service.ExecuteTask!.Exception?.GetBaseException(), "{Service} failed and stopped the service; exiting with code 1", service.GetType().Name);
+        }
+
+        return failed.Length == 0 ? 0 : 1;
     }
 }

@@ -161,6 +161,39 @@ public sealed class SdkAndFormattingTests
     }
 
     [Fact]
+    public async Task The_demo_talent_is_drawn_again_when_its_document_number_is_already_registered()
+    {
+        var registered = new HashSet<string>();
+        var first = SyntheticTalent.Create(new Random(7), Tier.B);
+        registered.Add(first.DocumentNumber); // an earlier run registered what this run draws first
+
+        var created = await SyntheticTalent.RegisterAsync(t => Task.FromResult(registered.Add(t.DocumentNumber)
+            ? t
+            : throw new RpcException(new Grpc.Core.Status(StatusCode.AlreadyExists, "document number already registered"))), new Random(7), Tier.B);
+
+        Assert.NotEqual(first.DocumentNumber, created.DocumentNumber);
+        Assert.Equal(2, registered.Count);
+    }
+
+    [Fact]
+    public async Task The_demo_talent_is_not_drawn_again_for_other_errors_nor_endlessly()
+    {
+        var calls = 0;
+        Task<V1.Talent> Refuse(StatusCode code)
+        {
+            calls++;
+            throw new RpcException(new Grpc.Core.Status(code, "refused"));
+        }
+
+        var denied = await Assert.ThrowsAsync<RpcException>(() => SyntheticTalent.RegisterAsync(_ => Refuse(StatusCode.PermissionDenied), new Random(1), Tier.B));
+        Assert.Equal((StatusCode.PermissionDenied, 1), (denied.StatusCode, calls));
+
+        calls = 0;
+        var taken = await Assert.ThrowsAsync<RpcException>(() => SyntheticTalent.RegisterAsync(_ => Refuse(StatusCode.AlreadyExists), new Random(1), Tier.B, attempts: 3));
+        Assert.Equal((StatusCode.AlreadyExists, 3), (taken.StatusCode, calls));
+    }
+
+    [Fact]
     public void Import_checks_report_line_and_field_and_catch_duplicate_documents_in_the_file()
     {
         var file = Path.Combine(Path.GetTempPath(), $"lct-import-{Guid.NewGuid():N}.csv");

@@ -29,5 +29,7 @@ public sealed class LoadGeneratorSmokeTests
         Assert.All(report.Targets(), t => Assert.NotEqual("not measured", t.Margin));
         Assert.Contains("| SPEC §7.1 target |", markdown);
         Assert.Contains("CPU per call of the services and the generator together", markdown);
+        Assert.Contains("The services alone, as if the generator had cores of its own", markdown);
+        Assert.InRange(report.DistinctRatioServicesAlone, 0.01, report.DistinctRatioServicesAloneCeiling); // a verify never costs less than the empty call plus ECDSA
     }
 }

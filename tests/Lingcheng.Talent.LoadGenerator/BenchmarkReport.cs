@@ -69,6 +69,18 @@ public sealed class BenchmarkReport
     /// <summary>The same for a repeated token (its signature result is remembered).</summary>
     public double ExtraCpuRatioRepeated => Median(Rounds.Select(r => (r.Repeated.ServerCpuMicroseconds - r.Empty.ServerCpuMicroseconds) / r.RawEcdsaMicroseconds));
 
+    /// <summary>
+    /// The distinct-token ratio with the generator's CPU left out, as on a machine where it had cores of its own:
+    /// the services' CPU per empty call ÷ per distinct-token verify.
+    /// </summary>
+    public double DistinctRatioServicesAlone => Median(Rounds.Select(r => r.Empty.ServerCpuMicroseconds / r.Distinct.ServerCpuMicroseconds));
+
+    /// <summary>
+    /// The most any distinct-token verify could reach in the same place: one that costs the services
+    /// only the empty call plus the raw ECDSA verify.
+    /// </summary>
+    public double DistinctRatioServicesAloneCeiling => Median(Rounds.Select(r => r.Empty.ServerCpuMicroseconds / (r.Empty.ServerCpuMicroseconds + r.RawEcdsaMicroseconds)));
+
     public IReadOnlyList<Target> Targets()
     {
         var mb = ResidentBytesWithCachedCards / 1048576.0;
@@ -131,6 +143,10 @@ public sealed class BenchmarkReport
             + $"repeated-token verify {Median(Rounds.Select(r => r.Repeated.MachineCpuMicroseconds)):F0} µs, distinct-token verify {Median(Rounds.Select(r => r.Distinct.MachineCpuMicroseconds)):F0} µs. "
             + $"With both cores busy the throughput ratios follow these costs: {RepeatedRatioRequired:F2} asks a repeated-token verify of at most {empty / RepeatedRatioRequired:F0} µs, "
             + $"{DistinctRatioRequired:F2} a distinct-token verify of at most {empty / DistinctRatioRequired:F0} µs, of which the raw ECDSA verify alone is {RawEcdsaMicroseconds:F0} µs.");
+        s.AppendLine(inv, $"The services alone, as if the generator had cores of its own (their CPU per call; medians): repeated-token verify ÷ empty call "
+            + $"{Median(Rounds.Select(r => r.Empty.ServerCpuMicroseconds / r.Repeated.ServerCpuMicroseconds)):F2}, distinct {DistinctRatioServicesAlone:F2}. "
+            + $"There a distinct-token verify costs at least the empty call plus the raw ECDSA verify, so no implementation could exceed {DistinctRatioServicesAloneCeiling:F2} "
+            + $"(the bar: {DistinctRatioRequired:F2}).");
         s.AppendLine(inv, $"Open loop at half the maximum Verify rate: Verify p99 {HalfRateP99:F2} ms; the empty call on the same schedule p99 {HalfRateEmptyP99:F2} ms (what the machine, the generator and the pipeline add whatever the call). "
             + $"Server CPU per verify there {Median(Rounds.Select(r => r.HalfRateServerCpuMicroseconds)):F0} µs, against {Median(Rounds.Select(r => r.Distinct.ServerCpuMicroseconds)):F0} µs with {Options.Concurrency} calls in flight (little is batched at the lower rate).");
         var slow = Rounds.Select(r => r.HalfRate.Slow?.ToString() ?? "n/a");

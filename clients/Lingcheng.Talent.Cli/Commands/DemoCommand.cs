@@ -53,8 +53,9 @@ internal static class DemoCommand
 
             // 1. Register.
             Step("The HR bureau (区人社局) registers a talent (made-up data, valid check digits).");
-            var talent = SyntheticTalent.Create(Random.Shared, V1.Tier.B);
-            var created = (await Hr.Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = CliContext.NewRequestId(), Talent = talent }, CliContext.Call(ct))).Talent;
+            var created = await SyntheticTalent.RegisterAsync(async talent =>
+                (await Hr.Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = CliContext.NewRequestId(), Talent = talent }, CliContext.Call(ct))).Talent,
+                Random.Shared, V1.Tier.B);
             Say($"   Registered {created.FullName}, tier B (领军人才), employer {created.EmployerName}.");
             Say($"   Talent id {created.TalentId}; document {MaskDocument(created.DocumentNumber)}, mobile {MaskPhone(created.MobilePhone)} (shown masked).");
             Record("register", new JsonObject { ["talent_id"] = created.TalentId, ["full_name"] = created.FullName });

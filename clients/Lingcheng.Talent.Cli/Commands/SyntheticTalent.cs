@@ -1,4 +1,5 @@
 using System.Globalization;
+using Grpc.Core;
 using Lingcheng.Talent.Client.Validation;
 using Lingcheng.Talent.V1;
 
@@ -38,6 +39,25 @@ public static class SyntheticTalent
 
     /// <summary>A random mainland mobile number.</summary>
     public static string Mobile(Random random) => "139" + random.Next(0, 100_000_000).ToString("D8", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Registers a made-up talent through <paramref name="create"/>, drawing a new one when the
+    /// registry answers ALREADY_EXISTS: a drawn resident ID (about 4.6 million per sex) can be one an
+    /// earlier run registered, and after a few thousand demos against the same database one will be.
+    /// </summary>
+    public static async Task<V1.Talent> RegisterAsync(Func<V1.Talent, Task<V1.Talent>> create, Random random, Tier tier, int attempts = 5)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await create(Create(random, tier));
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists && attempt < attempts)
+            {
+            }
+        }
+    }
 
     /// <summary>A whole made-up talent.</summary>
     public static V1.Talent Create(Random random, Tier tier = Tier.B)
