@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Entitlements.Data;
+using Lingcheng.Talent.ServiceDefaults.Benefits;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Entitlements.Catalogue;
@@ -17,7 +18,7 @@ public static class BenefitRules
         TierLetter(tier) is { } letter && b.EligibleTiers.Contains(letter, StringComparison.Ordinal);
 
     /// <summary>True when uses are counted (per year or per card).</summary>
-    public static bool IsLimited(this BenefitEntity b) => b.QuotaPeriod is QuotaPeriod.PerCalendarYear or QuotaPeriod.PerCard;
+    public static bool IsLimited(this BenefitEntity b) => Eligibility.IsLimited(b.QuotaPeriod);
 
     public static char? TierLetter(Tier tier) => tier switch
     {

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Benefits;
 using Lingcheng.Talent.ServiceDefaults.Time;
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Entitlements.Catalogue;
@@ -11,32 +12,13 @@ namespace Lingcheng.Talent.Entitlements.Redemptions;
 public static class EntitlementRules
 {
     /// <summary>
-    /// Eligibility in a fixed order of reasons: card not active, benefit switched off, tier not
-    /// entitled, quota used up. <paramref name="used"/> is the counter of the current period (0 when unlimited).
+    /// The entitlement of <paramref name="card"/> (null: not known here, so not active) to <paramref name="benefit"/>
+    /// now, by the rule the verification replicas apply too (<see cref="Eligibility"/>). <paramref name="used"/> is
+    /// the counter of the current period (0 when unlimited).
     /// </summary>
-    public static Entitlement Compute(BenefitEntity benefit, CardStateEntity? card, int used, DateTimeOffset now)
-    {
-        var limited = benefit.IsLimited();
-        var status = card is null || card.EffectiveState(now) != CardState.Active ? EntitlementStatus.CardNotActive
-            : !benefit.Active ? EntitlementStatus.BenefitInactive
-            : !benefit.IsEligible(card.Tier) ? EntitlementStatus.TierNotEligible
-            : limited && used >= benefit.QuotaLimit ? EntitlementStatus.QuotaExhausted
-            : EntitlementStatus.Eligible;
-        var entitlement = new Entitlement
-        {
-            BenefitCode = benefit.Code,
-            BenefitName = benefit.Name,
-            Eligible = status == EntitlementStatus.Eligible,
-            Status = status,
-            QuotaPeriod = benefit.QuotaPeriod,
-            QuotaLimit = limited ? benefit.QuotaLimit : 0,
-            Used = limited ? used : 0,
-            Remaining = limited ? Math.Max(0, benefit.QuotaLimit - used) : 0,
-            Period = ChinaTime.PeriodOf(benefit.QuotaPeriod, now),
-        };
-        entitlement.ProviderAgencyCodes.AddRange(benefit.Providers());
-        return entitlement;
-    }
+    public static Entitlement Compute(BenefitEntity benefit, CardStateEntity? card, int used, DateTimeOffset now) =>
+        Eligibility.Compute(benefit.ToProto(), card?.EffectiveState(now) == CardState.Active, card?.Tier ?? Tier.Unspecified, used,
+            ChinaTime.PeriodOf(benefit.QuotaPeriod, now));
 
     /// <summary>The counter of a card, benefit and period; 0 when nothing was used.</summary>
     public static Task<int> UsedAsync(EntitlementDbContext db, string cardNumber, string benefitCode, string period, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.ServiceDefaults.Benefits;
 using Lingcheng.Talent.ServiceDefaults.Time;
 using Lingcheng.Talent.V1;
 using Lingcheng.Talent.Verification.CardStates;
@@ -8,8 +9,7 @@ namespace Lingcheng.Talent.Verification.Benefits;
 /// This replica's copy of the entitlement service's catalogue and usage counters, fed by its
 /// <c>WatchUsage</c> stream (<see cref="UsageFeedConsumer"/>), so that Verify lists the calling
 /// agency's benefits with eligibility and remaining quota without a call per verify (SPEC §5.3,
-/// §7.1). The rules are those of the entitlement service's ListCardEntitlements, in the same order:
-/// card not active, benefit switched off, tier not entitled, quota used up.
+/// §7.1), by the same rule as the entitlement service's ListCardEntitlements (<see cref="Eligibility"/>).
 /// The copy answers only while the stream is live (connected and caught up); otherwise Verify asks
 /// the entitlement service as before. A Redeem or cancel through this replica marks its card until
 /// the stream has delivered that change, so a terminal always sees its own use at once.
@@ -119,6 +119,7 @@ public sealed class BenefitReplica
         }
 
         var benefits = _catalogue.Of(agency);
+        var active = card.State == CardState.Active && card.ExpiresAt > now;
         var list = new Entitlement[benefits.Length];
         lock (_gate)
         {
@@ -137,35 +138,11 @@ public sealed class BenefitReplica
                 var b = benefits[i];
                 var period = ChinaTime.PeriodOf(b.QuotaPeriod, now);
                 var used = period.Length == 0 ? 0 : _used.GetValueOrDefault(new UsageKey(key, b.Code, period));
-                list[i] = Compute(b, card, used, period, now);
+                list[i] = Eligibility.Compute(b, active, card.Tier, used, period);
             }
         }
 
         entitlements = list;
         return true;
-    }
-
-    private static Entitlement Compute(Benefit b, CardSnapshot card, int used, string period, DateTimeOffset now)
-    {
-        var limited = b.QuotaPeriod is QuotaPeriod.PerCalendarYear or QuotaPeriod.PerCard;
-        var active = card.State == CardState.Active && card.ExpiresAt > now;
-        var status = !active ? EntitlementStatus.CardNotActive
-            : !b.Active ? EntitlementStatus.BenefitInactive
-            : !b.EligibleTiers.Contains(card.Tier) ? EntitlementStatus.TierNotEligible
-            : limited && used >= b.QuotaLimit ? EntitlementStatus.QuotaExhausted
-            : EntitlementStatus.Eligible;
-        return new Entitlement
-        {
-            BenefitCode = b.Code,
-            BenefitName = b.Name,
-            Eligible = status == EntitlementStatus.Eligible,
-            Status = status,
-            QuotaPeriod = b.QuotaPeriod,
-            QuotaLimit = limited ? b.QuotaLimit : 0,
-            Used = limited ? used : 0,
-            Remaining = limited ? Math.Max(0, b.QuotaLimit - used) : 0,
-            Period = period,
-            ProviderAgencyCodes = { b.ProviderAgencyCodes },
-        };
     }
 }
