@@ -13,25 +13,19 @@ namespace Lingcheng.Talent.Verification.Tests;
 public sealed class ServiceExitCodeTests
 {
     [Fact]
-    public async Task A_service_whose_background_part_fails_exits_with_code_1()
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddHostedService<FailsAfterStart>();
-
-        var exitCode = await builder.Build().RunUntilStoppedAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-
-        Assert.Equal(1, exitCode);
-    }
+    public async Task A_service_whose_background_part_fails_exits_with_code_1() =>
+        Assert.Equal(1, await RunWithAsync<FailsAfterStart>());
 
     [Fact]
-    public async Task A_service_asked_to_stop_exits_with_code_0()
+    public async Task A_service_asked_to_stop_exits_with_code_0() =>
+        Assert.Equal(0, await RunWithAsync<StopsTheHost>());
+
+    private static Task<int> RunWithAsync<TService>()
+        where TService : class, IHostedService
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Services.AddHostedService<StopsTheHost>();
-
-        var exitCode = await builder.Build().RunUntilStoppedAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
-
-        Assert.Equal(0, exitCode);
+        builder.Services.AddHostedService<TService>();
+        return builder.Build().RunUntilStoppedAsync().WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
     }
 
     private sealed class FailsAfterStart : BackgroundService
