@@ -1,4 +1,4 @@
-// Starts the three services on the ports of SPEC §8 with SQLite files in <repo>/data and the
+// Starts the three services and the web app on the ports of SPEC §8 with SQLite files in <repo>/data and the
 // Aspire dashboard. Aspire reads each service's Kestrel endpoints (Grpc, and Http for the
 // verification service's JSON API) from its appsettings.json; they are not proxied, because
 // Aspire's proxy carries cleartext gRPC, but slowly (shared/TIPS.md).
@@ -15,6 +15,13 @@ builder.AddProject<Projects.Lingcheng_Talent_Entitlements>("entitlements", launc
 
 builder.AddProject<Projects.Lingcheng_Talent_Verification>("verification", launchProfileName: null)
     .AsTalentService(dataDirectory);
+
+// The web application (desk, card, HR) on 5180; in this local run it signs people in on its
+// development page, with tokens from the same development key the services accept.
+builder.AddProject<Projects.Lingcheng_Talent_Web>("web", launchProfileName: null)
+    .AsTalentService(dataDirectory)
+    .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
+    .WithEnvironment("Services__Verification", "http://127.0.0.1:5103");
 
 builder.Build().Run();
 

@@ -41,7 +41,16 @@ public static class Extensions
         builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
         builder.Services.AddGrpcReflection();
         builder.Services.AddHostedService<ParentProcessWatcher>();
+        builder.AddLoggingAndTelemetry();
+        return builder;
+    }
 
+    /// <summary>
+    /// The console log format and OpenTelemetry of every process of the system (services and web app):
+    /// single-line logs with times, and traces and metrics only when an OTLP collector is configured.
+    /// </summary>
+    public static IHostApplicationBuilder AddLoggingAndTelemetry(this IHostApplicationBuilder builder)
+    {
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

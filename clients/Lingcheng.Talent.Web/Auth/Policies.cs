@@ -1,0 +1,14 @@
+using Lingcheng.Talent.Client.Auth;
+using Microsoft.AspNetCore.Authorization;
+
+namespace Lingcheng.Talent.Web.Auth;
+
+/// <summary>Who may open which area (SPEC §9). The services check every call again with the same token.</summary>
+public static class Policies
+{
+    /// <summary>The desk: an agency terminal, with the agency it works for.</summary>
+    public const string Desk = "desk";
+
+    public static AuthorizationBuilder AddWebPolicies(this AuthorizationBuilder builder) => builder
+        .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.AgencyTerminal).RequireClaim(ClaimNames.Agency));
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using Lingcheng.Talent.Client;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.Web.Auth;
+using Lingcheng.Talent.Web.Services;
+using Microsoft.AspNetCore.Localization;
+
+namespace Lingcheng.Talent.Web.Extensions;
+
+/// <summary>The web app's wiring, so Program.cs stays short (after eShop's WebApp).</summary>
+public static class Extensions
+{
+    /// <summary>The languages offered; the first is the default (SPEC §9: Simplified Chinese).</summary>
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        builder.AddWebAuthentication();
+        builder.Services.AddLocalization();
+        builder.Services.AddHealthChecks();
+        builder.Services.AddHostedService<ParentProcessWatcher>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        // One set of channels for the whole app; each call carries the signed-in user's token (WebUser.Call).
+        var services = builder.Configuration.GetSection("Services");
+        builder.Services.AddSingleton(_ => new TalentClients(new TalentClientOptions
+        {
+            RegistryAddress = new Uri(services["Registry"] ?? TalentClientOptions.DefaultRegistryAddress),
+            EntitlementsAddress = new Uri(services["Entitlements"] ?? TalentClientOptions.DefaultEntitlementsAddress),
+            VerificationAddress = new Uri(services["Verification"] ?? TalentClientOptions.DefaultVerificationAddress),
+        }));
+
+        builder.Services.Configure<DeskOptions>(builder.Configuration.GetSection("Desk"));
+        builder.Services.AddSingleton<AgencyDirectory>();
+        builder.Services.AddSingleton<TerminalDesks>();
+        builder.Services.AddScoped<DeskService>();
+        return builder;
+    }
+
+    public static WebApplication UseWebPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+        app.UseRequestLocalization(options =>
+        {
+            options.DefaultRequestCulture = new RequestCulture(Cultures[0]);
+            options.SupportedCultures = Cultures;
+            options.SupportedUICultures = Cultures;
+
+            // The language is the user's choice (the switch in the header), not the browser's.
+            options.RequestCultureProviders = [new CookieRequestCultureProvider()];
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapStaticAssets();
+        return app;
+    }
+
+    public static WebApplication MapWebEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health").AllowAnonymous();
+        app.MapSignInEndpoints(WebAuthentication.UsesDevelopmentSignIn(app.Environment, app.Configuration));
+        app.MapCameraFrames();
+        return app;
+    }
+}

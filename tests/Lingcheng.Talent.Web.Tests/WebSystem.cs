@@ -1,0 +1,121 @@
+using Lingcheng.Talent.Testing;
+using Lingcheng.Talent.V1;
+using Microsoft.Playwright;
+
+[assembly: AssemblyFixture(typeof(Lingcheng.Talent.Web.Tests.WebSystem))]
+
+namespace Lingcheng.Talent.Web.Tests;
+
+/// <summary>
+/// The three services and the web app as real processes on free loopback ports, and Debian's
+/// Chromium driven by Playwright: one of each for the whole assembly. Each test signs in as its own
+/// terminal or talent and issues its own cards, so tests never see each other's scans.
+/// </summary>
+public sealed class WebSystem : IAsyncLifetime
+{
+    /// <summary>Where Debian's package puts Chromium (.ci/run installs it); Playwright's own browser download cannot work here.</summary>
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArguments =
+    [
+        "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+    ];
+
+    public TalentSystem Services { get; private set; } = default!;
+
+    public WebAppProcess Web { get; private set; } = default!;
+
+    public IPlaywright Playwright { get; private set; } = default!;
+
+    public IBrowser Browser { get; private set; } = default!;
+
+    /// <summary>Where the tests save their screenshots: <c>LINGCHENG_SCREENSHOTS</c>, else the test output folder.</summary>
+    public static string ScreenshotDirectory { get; } =
+        Environment.GetEnvironmentVariable("LINGCHENG_SCREENSHOTS") is { Length: > 0 } dir ? Path.GetFullPath(dir) : Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's Chromium (apt-get install -y chromium fonts-noto-cjk; .ci/run does).");
+        }
+
+        Services = await TalentSystem.StartAsync();
+        Web = await WebAppProcess.StartAsync(WebEnvironment());
+        Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
+        Browser = await LaunchAsync();
+    }
+
+    /// <summary>What the web app needs to talk to this system in Development, plus <paramref name="extra"/> settings.</summary>
+    public Dictionary<string, string> WebEnvironment(IDictionary<string, string>? extra = null)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DataDirectory"] = Services.DataDirectory,
+            ["Auth__DevelopmentKeyFile"] = Services.Environment["Auth__DevelopmentKeyFile"],
+            ["Services__Registry"] = Services.Environment["Services__Registry"],
+            ["Services__Entitlements"] = Services.Environment["Services__Entitlements"],
+            ["Services__Verification"] = Services.Environment["Services__Verification"],
+            ["Desk__ResetAfterSeconds"] = "3600",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            env[key] = value;
+        }
+
+        return env;
+    }
+
+    /// <summary>Starts another Chromium, e.g. with a fake camera; the caller disposes it.</summary>
+    public Task<IBrowser> LaunchAsync(params string[] extraArguments) =>
+        Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = [.. ChromiumArguments, .. extraArguments],
+        });
+
+    /// <summary>A fresh browser context (its own cookies) on the web app, in China's time zone.</summary>
+    public async Task<IPage> NewPageAsync(IBrowser? browser = null, string? baseUrl = null, bool phone = false)
+    {
+        var context = await (browser ?? Browser).NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseUrl ?? Web.BaseUrl,
+            TimezoneId = "Asia/Shanghai",
+            ViewportSize = phone ? new ViewportSize { Width = 360, Height = 640 } : new ViewportSize { Width = 1280, Height = 900 },
+        });
+        context.SetDefaultTimeout(15_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Registers a synthetic talent and issues a card; returns its number and printed QR text.</summary>
+    public async Task<(string CardNumber, string QrText)> IssueCardAsync(Tier tier = Tier.B)
+    {
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(Services.Registry!.Channel);
+        var talent = (await registry.CreateTalentAsync(
+            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(tier) }, Services.AsHrOfficer())).Talent;
+        var issued = await registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, Services.AsHrOfficer());
+        return (issued.Card.CardNumber, issued.QrText);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        Playwright?.Dispose();
+        if (Web is not null)
+        {
+            await Web.DisposeAsync();
+        }
+
+        if (Services is not null)
+        {
+            await Services.DisposeAsync();
+        }
+    }
+}
