@@ -17,7 +17,15 @@ public static class DeskSteps
         await page.GetByLabel("终端编号(窗口终端)").FillAsync(terminal);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录", Exact = true }).ClickAsync();
         await page.WaitForURLAsync("**/desk");
+        await WaitUntilLiveAsync(page);
         await Expect(Verdict(page)).ToContainTextAsync("请扫描下一张绿卡");
+    }
+
+    /// <summary>The desk's page is live (its scan box is enabled once the server connection is up), in any language.</summary>
+    public static async Task WaitUntilLiveAsync(IPage page)
+    {
+        await Expect(page.Locator("#scan-box")).ToBeEnabledAsync();
+        await Expect(page.Locator("#scan-box")).ToBeFocusedAsync();
     }
 
     /// <summary>Signs in on the development page with another role (talent needs <paramref name="card"/>).</summary>

@@ -57,6 +57,7 @@ public sealed class DeskTests(WebSystem system)
         await Expect(row).ToContainTextAsync("本年剩余 0 / 1 次");
         await ScreenshotAsync(page, "desk-use-recorded");
         await page.ReloadAsync();
+        await WaitUntilLiveAsync(page);
         await Expect(BenefitRow(page, "年度免费健康体检")).ToContainTextAsync("已登记");
         await Expect(BenefitRow(page, "年度免费健康体检").GetByRole(AriaRole.Button, new() { Name = "登记使用" })).ToHaveCountAsync(0);
 
@@ -100,6 +101,7 @@ public sealed class DeskTests(WebSystem system)
         await SignInAsDeskAsync(page, "TRANSPORT", Terminal());
         await ScanAsync(page, qr);
         await Expect(Verdict(page)).ToContainTextAsync("有效");
+        await ScreenshotAsync(page, "desk-before-revocation");
 
         var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
         await registry.RevokeCardAsync(new RevokeCardRequest
@@ -206,6 +208,8 @@ public sealed class DeskTests(WebSystem system)
         await SignInAsDeskAsync(page, "CULTOUR", Terminal());
 
         await page.GetByRole(AriaRole.Link, new() { Name = "English" }).ClickAsync();
+        await page.WaitForURLAsync("**/desk");
+        await WaitUntilLiveAsync(page);
         await page.GetByLabel("Scan", new() { Exact = true }).FillAsync(qr);
         await page.GetByLabel("Scan", new() { Exact = true }).PressAsync("Enter");
 
