@@ -1,0 +1,54 @@
+using Lingcheng.Talent.V1;
+using Microsoft.Playwright;
+using static Lingcheng.Talent.Web.Tests.DeskSteps;
+using static Microsoft.Playwright.Assertions;
+
+namespace Lingcheng.Talent.Web.Tests;
+
+/// <summary>The desk when things go wrong or time passes: a lost answer, the pause before the next card.</summary>
+public sealed class DeskResilienceTests(WebSystem system)
+{
+    [Fact]
+    public async Task A_use_whose_answer_was_lost_is_retried_with_the_same_id_and_recorded_once()
+    {
+        var (card, qr) = await system.IssueCardAsync(Tier.A);
+        var page = await system.NewPageAsync();
+        await SignInAsDeskAsync(page, "UNION", "retry-" + Guid.NewGuid().ToString("N")[..6]);
+        await ScanAsync(page, qr);
+        var row = BenefitRow(page, "疗休养");
+        await Expect(row).ToContainTextAsync("剩余 1 / 1 次");
+
+        system.Services.Entitlements!.Kill();
+        try
+        {
+            await row.GetByRole(AriaRole.Button, new() { Name = "登记使用" }).ClickAsync();
+            await Expect(row).ToContainTextAsync("未收到登记结果", new() { Timeout = 30_000 });
+        }
+        finally
+        {
+            await system.Services.Entitlements.RestartAsync();
+        }
+
+        await row.GetByRole(AriaRole.Button, new() { Name = "重试登记" }).ClickAsync();
+
+        await Expect(row).ToContainTextAsync("已登记", new() { Timeout = 30_000 });
+        var entitlements = new EntitlementService.EntitlementServiceClient(system.Services.Entitlements.Channel);
+        var uses = (await entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card }, system.Services.AsHrOfficer())).Redemptions;
+        Assert.Single(uses);
+        Assert.StartsWith("desk-", uses[0].RedemptionId);
+    }
+
+    [Fact]
+    public async Task The_desk_clears_for_the_next_card_after_the_configured_pause()
+    {
+        await using var app = await WebAppProcess.StartAsync(system.WebEnvironment(new Dictionary<string, string> { ["Desk__ResetAfterSeconds"] = "2" }));
+        var (_, qr) = await system.IssueCardAsync();
+        var page = await system.NewPageAsync(baseUrl: app.BaseUrl);
+        await SignInAsDeskAsync(page, "EDU", "reset-1");
+        await ScanAsync(page, qr);
+        await Expect(Verdict(page)).ToContainTextAsync("有效");
+
+        await Expect(Verdict(page)).ToContainTextAsync("请扫描下一张绿卡", new() { Timeout = 10_000 });
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "本终端最近扫码" })).ToContainTextAsync("有效"); // still in the recent list
+    }
+}
