@@ -32,34 +32,37 @@ public sealed class DevelopmentTokens(byte[] key)
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+
+            // Written whole under a temporary name, then moved into place without overwriting: processes
+            // starting together (the services and the web app on a fresh data folder) agree on the first
+            // key, and none reads a half-written file or one still held open by its writer.
+            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // a secret: the owner only
+            }
+
+            using (var stream = new FileStream(temporary, options))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            }
+
             try
             {
-                // CreateNew makes concurrent first starts of several services agree on one key.
-                using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
-                using var writer = new StreamWriter(stream);
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+                File.Move(temporary, path, overwrite: false);
             }
             catch (IOException) when (File.Exists(path))
             {
-                // Another process created it first; read theirs below.
+                File.Delete(temporary); // another process placed its key first; read theirs below
             }
         }
 
-        for (var attempt = 0; ; attempt++)
-        {
-            var text = File.ReadAllText(path).Trim();
-            if (text.Length > 0)
-            {
-                return new DevelopmentTokens(Convert.FromBase64String(text));
-            }
-
-            if (attempt > 50)
-            {
-                throw new InvalidOperationException($"Development token key file '{path}' is empty.");
-            }
-
-            Thread.Sleep(20); // the creating process has not written it yet
-        }
+        var text = File.ReadAllText(path).Trim();
+        return text.Length > 0
+            ? new DevelopmentTokens(Convert.FromBase64String(text))
+            : throw new InvalidOperationException($"Development token key file '{path}' is empty.");
     }
 
     /// <summary>Mints a token for a role, with the agency or card claim that role needs.</summary>
