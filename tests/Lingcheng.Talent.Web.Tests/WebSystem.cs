@@ -22,6 +22,12 @@ public sealed class WebSystem : IAsyncLifetime
         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
     ];
 
+    /// <summary>Lifetime of a phone's dynamic token in this system (120 s by default in a real one).</summary>
+    public const int DynamicTokenSeconds = 20;
+
+    /// <summary>Clock skew the verification service allows in this system (60 s by default).</summary>
+    public const int ClockSkewSeconds = 2;
+
     public TalentSystem Services { get; private set; } = default!;
 
     public WebAppProcess Web { get; private set; } = default!;
@@ -41,7 +47,12 @@ public sealed class WebSystem : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's Chromium (apt-get install -y chromium fonts-noto-cjk; .ci/run does).");
         }
 
-        Services = await TalentSystem.StartAsync();
+        // Short-lived phone tokens and a small clock skew, so the card tests see a QR expire and renew in seconds.
+        Services = await TalentSystem.StartAsync(settings: new Dictionary<string, string>
+        {
+            ["Registry__DynamicTokenSeconds"] = DynamicTokenSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Verification__ClockSkewSeconds"] = ClockSkewSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         Web = await WebAppProcess.StartAsync(WebEnvironment());
         Playwright = await Microsoft.Playwright.Playwright.CreateAsync();
         Browser = await LaunchAsync();
@@ -85,6 +96,9 @@ public sealed class WebSystem : IAsyncLifetime
             BaseURL = baseUrl ?? Web.BaseUrl,
             TimezoneId = "Asia/Shanghai",
             ViewportSize = phone ? new ViewportSize { Width = 360, Height = 640 } : new ViewportSize { Width = 1280, Height = 900 },
+            DeviceScaleFactor = phone ? 2 : 1,
+            IsMobile = phone,
+            HasTouch = phone,
         });
         context.SetDefaultTimeout(15_000);
         return await context.NewPageAsync();
@@ -99,6 +113,11 @@ public sealed class WebSystem : IAsyncLifetime
         var issued = await registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, Services.AsHrOfficer());
         return (issued.Card.CardNumber, issued.QrText);
     }
+
+    /// <summary>Verifies a QR text as a desk of <paramref name="agency"/> would, over gRPC.</summary>
+    public async Task<VerificationOutcome> VerifyAsync(string qrText, string agency = "HOSP_PEOPLE") =>
+        (await new VerificationService.VerificationServiceClient(Services.Verification!.Channel)
+            .VerifyAsync(new VerifyRequest { QrText = qrText }, Services.AsAgency(agency, "test-desk"))).Outcome;
 
     public async ValueTask DisposeAsync()
     {

@@ -9,6 +9,10 @@ public static class Policies
     /// <summary>The desk: an agency terminal, with the agency it works for.</summary>
     public const string Desk = "desk";
 
+    /// <summary>The talent's own card: a talent, with the card number of their token.</summary>
+    public const string Card = "card";
+
     public static AuthorizationBuilder AddWebPolicies(this AuthorizationBuilder builder) => builder
-        .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.AgencyTerminal).RequireClaim(ClaimNames.Agency));
+        .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.AgencyTerminal).RequireClaim(ClaimNames.Agency))
+        .AddPolicy(Card, p => p.RequireAuthenticatedUser().RequireRole(Roles.Talent).RequireClaim(ClaimNames.Card));
 }

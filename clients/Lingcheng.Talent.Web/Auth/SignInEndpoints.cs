@@ -45,6 +45,7 @@ public static partial class SignInEndpoints
     public static string HomeOf(string role) => role switch
     {
         Roles.AgencyTerminal => "/desk",
+        Roles.Talent => "/card",
         _ => "/",
     };
 

@@ -35,6 +35,9 @@ public static class Extensions
         builder.Services.AddSingleton<AgencyDirectory>();
         builder.Services.AddSingleton<TerminalDesks>();
         builder.Services.AddScoped<DeskService>();
+        builder.Services.AddScoped<CardService>();
+        builder.Services.Configure<CardOptions>(builder.Configuration.GetSection("Card"));
+        builder.Services.AddResponseCompression(options => options.EnableForHttps = true);
         return builder;
     }
 
@@ -46,6 +49,7 @@ public static class Extensions
             app.UseHsts();
         }
 
+        app.UseResponseCompression();
         app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
         app.UseRequestLocalization(options =>
         {
@@ -68,6 +72,7 @@ public static class Extensions
         app.MapHealthChecks("/health").AllowAnonymous();
         app.MapSignInEndpoints(WebAuthentication.UsesDevelopmentSignIn(app.Environment, app.Configuration));
         app.MapCameraFrames();
+        app.MapCardEndpoints();
         return app;
     }
 }
