@@ -1,5 +1,6 @@
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Extensions;
+using Lingcheng.Talent.Verification.Json;
 using Lingcheng.Talent.Verification.Services;
 using Lingcheng.Talent.ServiceDefaults;
 
@@ -13,6 +14,7 @@ app.UseRateLimiter(); // partitions by the authenticated terminal, so after auth
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapGrpcService<VerificationGrpcService>();
+app.MapTrustEndpoints(); // GET /v1/trust-list and /v1/revocation-snapshot, plain JSON
 
 return await app.RunServiceAsync<VerificationDbContext>(args);
 

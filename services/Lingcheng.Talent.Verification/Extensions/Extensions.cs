@@ -35,6 +35,10 @@ public static class Extensions
             o.TypeRegistry = Google.Protobuf.Reflection.TypeRegistry.FromMessages(Google.Rpc.ErrorInfo.Descriptor, Google.Rpc.BadRequest.Descriptor));
         builder.Services.AddTransient<IStartupFilter, Json.JsonBodyLimit>();
 
+        // The trust list and revocation snapshot as plain JSON for verifiers without gRPC (Json/TrustEndpoints.cs).
+        builder.Services.AddSingleton<Json.TrustListPublisher>();
+        builder.Services.AddSingleton<Json.RevocationSnapshotRelay>();
+
         // Prompt reconnect: the card and usage feeds resume within ~2 s of the other service coming back (PromptReconnect).
         builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry").WithPromptReconnect();
         builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2)).WithPromptReconnect();
