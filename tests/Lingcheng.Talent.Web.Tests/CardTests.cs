@@ -34,7 +34,7 @@ public sealed class CardTests(WebSystem system)
         Assert.NotEqual(printed, shown); // the phone never shows the printed (static) token
         Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(shown));
         await Expect(page.GetByRole(AriaRole.Region, new() { Name = "绿卡二维码" })).ToContainTextAsync("秒后自动刷新");
-        await ScreenshotAsync(page, "card-phone");
+        await ScreenshotAsync(page, "card-phone", fullPage: false);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class CardTests(WebSystem system)
         await Expect(panel).ToContainTextAsync("已暂停");
         await Expect(panel).ToContainTextAsync("陵城区人力资源和社会保障局");
         await Expect(Qr(page)).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, "card-suspended");
+        await ScreenshotAsync(page, "card-suspended", fullPage: false);
 
         await Registry.ReinstateCardAsync(new ReinstateCardRequest { RequestId = SyntheticData.RequestId(), CardNumber = card }, system.Services.AsHrOfficer());
         await page.ReloadAsync();
@@ -148,7 +148,7 @@ public sealed class CardTests(WebSystem system)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的人才绿卡" })).ToBeVisibleAsync();
         await Expect(page.GetByText("以上信息获取于")).ToBeVisibleAsync();
         await Expect(page.GetByText("二维码已过期,需联网刷新")).ToBeVisibleAsync(new() { Timeout = (WebSystem.DynamicTokenSeconds + 10) * 1000 });
-        await ScreenshotAsync(page, "card-offline-expired");
+        await ScreenshotAsync(page, "card-offline-expired", fullPage: false);
 
         await page.Context.SetOfflineAsync(false);
         await Expect(page.GetByText("秒后自动刷新")).ToBeVisibleAsync(new() { Timeout = 15_000 }); // back online, a fresh QR

@@ -76,10 +76,10 @@ public static class DeskSteps
         page.GetByRole(AriaRole.Region, new() { Name = "本单位可办理的权益" }).GetByRole(AriaRole.Row).Filter(new() { HasText = benefitName });
 
     /// <summary>Saves a screenshot under the screenshot folder (docs/web.md links the ones kept).</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
         Directory.CreateDirectory(WebSystem.ScreenshotDirectory);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.ScreenshotDirectory, name + ".png"), FullPage = true });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(WebSystem.ScreenshotDirectory, name + ".png"), FullPage = fullPage });
     }
 
     /// <summary>Runs axe on the page and returns the serious and critical violations, one line each.</summary>
