@@ -12,7 +12,15 @@ public static class Policies
     /// <summary>The talent's own card: a talent, with the card number of their token.</summary>
     public const string Card = "card";
 
+    /// <summary>The HR console's writes: an HR officer.</summary>
+    public const string Hr = "hr";
+
+    /// <summary>The HR console's pages: an HR officer, or an auditor of the Organisation Department (read-only).</summary>
+    public const string HrRead = "hr-read";
+
     public static AuthorizationBuilder AddWebPolicies(this AuthorizationBuilder builder) => builder
         .AddPolicy(Desk, p => p.RequireAuthenticatedUser().RequireRole(Roles.AgencyTerminal).RequireClaim(ClaimNames.Agency))
-        .AddPolicy(Card, p => p.RequireAuthenticatedUser().RequireRole(Roles.Talent).RequireClaim(ClaimNames.Card));
+        .AddPolicy(Card, p => p.RequireAuthenticatedUser().RequireRole(Roles.Talent).RequireClaim(ClaimNames.Card))
+        .AddPolicy(Hr, p => p.RequireAuthenticatedUser().RequireRole(Roles.HrOfficer))
+        .AddPolicy(HrRead, p => p.RequireAuthenticatedUser().RequireRole(Roles.HrOfficer, Roles.Auditor));
 }

@@ -46,6 +46,7 @@ public static partial class SignInEndpoints
     {
         Roles.AgencyTerminal => "/desk",
         Roles.Talent => "/card",
+        Roles.HrOfficer or Roles.Auditor => "/hr",
         _ => "/",
     };
 

@@ -36,6 +36,7 @@ public static class Extensions
         builder.Services.AddSingleton<TerminalDesks>();
         builder.Services.AddScoped<DeskService>();
         builder.Services.AddScoped<CardService>();
+        builder.Services.AddScoped<HrService>();
         builder.Services.Configure<CardOptions>(builder.Configuration.GetSection("Card"));
         builder.Services.AddResponseCompression(options => options.EnableForHttps = true);
         return builder;
@@ -62,6 +63,20 @@ public static class Extensions
         });
         app.UseAuthentication();
         app.UseAuthorization();
+
+        // Every write of the HR console is a form post under /hr; auditors read the same pages, so a
+        // post from anyone but an HR officer is refused here, whatever form it claims to be.
+        app.Use(async (context, next) =>
+        {
+            if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/hr")
+                && !context.User.IsInRole(Lingcheng.Talent.Client.Auth.Roles.HrOfficer))
+            {
+                context.Response.StatusCode = StatusCodes.Status403Forbidden;
+                return;
+            }
+
+            await next(context);
+        });
         app.UseAntiforgery();
         app.MapStaticAssets();
         return app;

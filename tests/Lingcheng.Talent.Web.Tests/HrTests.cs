@@ -1,0 +1,137 @@
+using Lingcheng.Talent.Cards;
+using Lingcheng.Talent.Testing;
+using Lingcheng.Talent.V1;
+using Microsoft.Playwright;
+using static Lingcheng.Talent.Web.Tests.DeskSteps;
+using static Microsoft.Playwright.Assertions;
+
+namespace Lingcheng.Talent.Web.Tests;
+
+/// <summary>The HR console (/hr) in Chromium, against the real services: what an HR officer and an auditor see and do.</summary>
+public sealed class HrTests(WebSystem system)
+{
+    [Fact]
+    public async Task An_officer_registers_a_talent_issues_and_prints_a_card_a_desk_verifies_it_and_then_sees_it_revoked()
+    {
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "人社局工作人员");
+        await page.GotoAsync("/hr/talents/new");
+        var name = SyntheticData.ChineseName();
+
+        // First with a resident ID whose check digit is wrong: the error sits beside that field, nothing is stored.
+        await page.GetByLabel("姓名", new() { Exact = true }).FillAsync(name);
+        await page.GetByLabel("证件号码").FillAsync(SyntheticData.ResidentIdWithWrongCheckDigit());
+        await page.GetByLabel("手机号码").FillAsync(SyntheticData.MobilePhone());
+        await page.GetByLabel("工作单位").FillAsync("陵城区示例科技有限公司");
+        await page.GetByLabel("单位统一社会信用代码").FillAsync(SyntheticData.CreditCode());
+        await page.GetByLabel("人才类别").SelectOptionAsync(new SelectOptionValue { Label = "B 类 领军人才" });
+        await page.GetByLabel("人才项目").FillAsync("百人计划");
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交登记" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "尚未保存任何内容" })).ToBeVisibleAsync();
+        var documentError = page.Locator("#document-number-error");
+        await Expect(documentError).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("证件号码")).ToHaveAttributeAsync("aria-describedby", "document-number-error");
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
+        var listed = await registry.ListTalentsAsync(new ListTalentsRequest { NamePrefix = name }, system.Services.AsHrOfficer());
+        Assert.Empty(listed.Talents);
+        await ScreenshotAsync(page, "hr-register-error");
+
+        await page.GetByLabel("证件号码").FillAsync(SyntheticData.ResidentId());
+        await page.GetByRole(AriaRole.Button, new() { Name = "提交登记" }).ClickAsync();
+        await page.WaitForURLAsync("**/hr/talents/*");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "发卡" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("已发卡");
+        var cardNumber = (await page.GetByRole(AriaRole.Table).GetByRole(AriaRole.Cell).First.TextContentAsync())!.Trim();
+        Assert.Matches("^LC[0-9]{8}[0-9X]$", cardNumber);
+        await ScreenshotAsync(page, "hr-talent");
+
+        // The printed card: its QR, read off a picture of the page, verifies at a desk.
+        var print = await page.Context.NewPageAsync();
+        await print.GotoAsync($"/hr/cards/{cardNumber}/print");
+        var front = print.GetByRole(AriaRole.Article, new() { Name = $"绿卡 {cardNumber} 正面" });
+        await Expect(front).ToContainTextAsync(name);
+        await print.EmulateMediaAsync(new() { Media = Media.Print });
+        var picture = await front.ScreenshotAsync(new() { Scale = ScreenshotScale.Device });
+        await ScreenshotAsync(print, "hr-print");
+        var printedQr = QrImageReader.TryDecode(picture);
+        Assert.NotNull(printedQr);
+        Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(printedQr));
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "吊销" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"确认吊销 {name} 的绿卡 {cardNumber}?吊销后不能恢复。" })).ToBeVisibleAsync();
+        await page.GetByLabel("吊销原因").SelectOptionAsync(new SelectOptionValue { Label = "离开本区" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认吊销" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("已吊销");
+        await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
+
+        Assert.Equal(VerificationOutcome.Revoked, await system.VerifyAsync(printedQr));
+    }
+
+    [Fact]
+    public async Task An_auditor_sees_the_lists_without_any_write_control_and_a_forged_post_is_refused()
+    {
+        var (card, _) = await system.IssueCardAsync();
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
+        var talentId = (await registry.GetCardAsync(new GetCardRequest { CardNumber = card }, system.Services.AsHrOfficer())).Card.TalentId;
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "组织部(只读)");
+
+        await page.GotoAsync("/hr/talents");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "人才名册" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "登记人才" })).ToHaveCountAsync(0);
+        await page.GotoAsync($"/hr/talents/{talentId}?confirm=revoke&card={card}");
+        await Expect(page.GetByRole(AriaRole.Table)).ToContainTextAsync(card);
+        await Expect(page.GetByRole(AriaRole.Button)).ToHaveCountAsync(1); // sign-out only
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "吊销" })).ToHaveCountAsync(0);
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+
+        // A revoke posted anyway, with a valid antiforgery token taken from the sign-in page's form.
+        await page.GotoAsync("/hr/talents/new");
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "无权访问" })).ToBeVisibleAsync();
+        var token = await TokenFromAsync(page, "/signin");
+        var response = await page.APIRequest.PostAsync($"/hr/talents/{talentId}", new()
+        {
+            Form = FormOf(page, ("_handler", "card-action"), ("__RequestVerificationToken", token), ("RequestId", SyntheticData.RequestId()),
+                ("Action", "revoke"), ("CardNumber", card), ("Reason", "LeftDistrict")),
+        });
+
+        Assert.Equal(403, response.Status);
+        var state = (await registry.GetCardAsync(new GetCardRequest { CardNumber = card }, system.Services.AsHrOfficer())).Card.State;
+        Assert.Equal(CardState.Active, state);
+    }
+
+    [Fact]
+    public async Task The_hr_screens_have_no_serious_or_critical_accessibility_violations()
+    {
+        var (card, _) = await system.IssueCardAsync();
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "人社局工作人员");
+
+        await page.GotoAsync("/hr/talents");
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+        await page.GotoAsync("/hr/talents/new");
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+        await page.GotoAsync($"/hr/cards/{card}/print");
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+    }
+
+    private static async Task<string> TokenFromAsync(IPage page, string path)
+    {
+        await page.GotoAsync(path);
+        return (await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value"))!;
+    }
+
+    private static IFormData FormOf(IPage page, params (string Name, string Value)[] fields)
+    {
+        var form = page.APIRequest.CreateFormData();
+        foreach (var (name, value) in fields)
+        {
+            form.Set(name, value);
+        }
+
+        return form;
+    }
+}
