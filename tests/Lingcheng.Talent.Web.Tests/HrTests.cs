@@ -118,6 +118,65 @@ public sealed class HrTests(WebSystem system)
         Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
     }
 
+    [Fact]
+    public async Task The_reports_show_the_numbers_of_GetUsageStatistics_in_the_chart_the_table_and_the_csv()
+    {
+        var (_, qr) = await system.IssueCardAsync(V1.Tier.A);
+        var verification = new VerificationService.VerificationServiceClient(system.Services.Verification!.Channel);
+        for (var i = 0; i < 3; i++)
+        {
+            await verification.RedeemAsync(new RedeemRequest { QrText = qr, BenefitCode = "SCENIC_SPOT_ENTRY", RedemptionId = SyntheticData.RequestId() }, system.Services.AsAgency("CULTOUR"));
+        }
+
+        var statistics = (await new EntitlementService.EntitlementServiceClient(system.Services.Entitlements!.Channel)
+            .GetUsageStatisticsAsync(new GetUsageStatisticsRequest(), system.Services.AsAuditor())).Statistics;
+        var scenic = statistics.Where(s => s.BenefitCode == "SCENIC_SPOT_ENTRY").Sum(s => s.Redemptions);
+        var total = statistics.Sum(s => s.Redemptions);
+        Assert.True(scenic >= 3);
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "组织部(只读)");
+
+        await page.GotoAsync("/hr/reports");
+
+        await Expect(page.GetByText($"共登记使用 {total} 次")).ToBeVisibleAsync();
+        var byBenefit = page.GetByRole(AriaRole.Region, new() { Name = "按权益" });
+        await Expect(byBenefit.GetByRole(AriaRole.Row).Filter(new() { HasText = "A级景区免费游览" })).ToContainTextAsync(scenic.ToString());
+        await Expect(byBenefit.GetByRole(AriaRole.Img)).ToContainTextAsync(new System.Text.RegularExpressions.Regex($"A级景区免费游览\\s*{scenic}\\b")); // the bar's label and value
+        await ScreenshotAsync(page, "hr-reports");
+
+        var csv = await page.APIRequest.GetAsync("/hr/reports.csv");
+        Assert.Equal(200, csv.Status);
+        var lines = (await csv.TextAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(scenic, lines.Where(l => l.Contains(",SCENIC_SPOT_ENTRY,", StringComparison.Ordinal)).Sum(l => long.Parse(l.Split(',')[^2])));
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+    }
+
+    [Fact]
+    public async Task An_officer_rotates_the_signing_key_after_a_confirmation_and_the_audit_chains_check_intact()
+    {
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
+        var before = (await registry.GetTrustListAsync(new GetTrustListRequest(), system.Services.AsHrOfficer())).Keys;
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "人社局工作人员");
+
+        await page.GotoAsync("/hr/keys");
+        var chains = page.GetByRole(AriaRole.Region, new() { Name = "审计链校验" });
+        await Expect(chains.GetByRole(AriaRole.Row).Filter(new() { HasText = "完整" })).ToHaveCountAsync(3);
+        await page.GetByRole(AriaRole.Link, new() { Name = "轮换签名密钥…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认轮换" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("已轮换签名密钥");
+        var after = (await registry.GetTrustListAsync(new GetTrustListRequest(), system.Services.AsHrOfficer())).Keys;
+        Assert.Equal(before.Count + 1, after.Count);
+        var newKey = after.Single(k => before.All(b => b.Kid != k.Kid));
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = newKey.Kid })).ToContainTextAsync("ACTIVE");
+        await ScreenshotAsync(page, "hr-keys");
+
+        // The cards issued before still verify (their key retired, not revoked), and new cards use the new key.
+        var (_, qr) = await system.IssueCardAsync();
+        Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(qr));
+    }
+
     private static async Task<string> TokenFromAsync(IPage page, string path)
     {
         await page.GotoAsync(path);

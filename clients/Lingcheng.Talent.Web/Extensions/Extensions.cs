@@ -37,6 +37,7 @@ public static class Extensions
         builder.Services.AddScoped<DeskService>();
         builder.Services.AddScoped<CardService>();
         builder.Services.AddScoped<HrService>();
+        builder.Services.AddScoped<ReportService>();
         builder.Services.Configure<CardOptions>(builder.Configuration.GetSection("Card"));
         builder.Services.AddResponseCompression(options => options.EnableForHttps = true);
         return builder;
@@ -88,6 +89,13 @@ public static class Extensions
         app.MapSignInEndpoints(WebAuthentication.UsesDevelopmentSignIn(app.Environment, app.Configuration));
         app.MapCameraFrames();
         app.MapCardEndpoints();
+        app.MapGet("/hr/reports.csv", async (HttpContext context, ReportService reports, int? year) =>
+        {
+            var report = await reports.ReadAsync(Auth.WebUser.From(context.User)!, year ?? 0, context.RequestAborted);
+            return report.Value is { } value
+                ? Results.File(value.ToCsv(), "text/csv; charset=utf-8", $"lingcheng-usage-{value.Year}.csv")
+                : Results.Problem(report.Problem!.Message, statusCode: StatusCodes.Status502BadGateway);
+        }).RequireAuthorization(Policies.HrRead);
         return app;
     }
 }

@@ -13,5 +13,7 @@ public static class ChinaTimes
 
     public static string DateTime(DateTimeOffset instant) => ChinaTime.ToChina(instant).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
+    public static string Month(DateTimeOffset instant) => ChinaTime.MonthOf(instant);
+
     public static string Time(DateTimeOffset instant) => ChinaTime.ToChina(instant).ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 }
