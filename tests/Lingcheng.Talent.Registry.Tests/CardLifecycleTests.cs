@@ -22,6 +22,34 @@ public sealed class CardLifecycleTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task A_cards_history_lists_its_events_oldest_first_in_pages_and_refuses_a_bad_or_unknown_number()
+    {
+        var hr = _system.AsHrOfficer();
+        var talent = await _client.CreateTalentAsync(_system, SyntheticData.NewTalent());
+        var number = (await _client.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, hr)).Card.CardNumber;
+        await _client.SuspendCardAsync(new SuspendCardRequest { RequestId = SyntheticData.RequestId(), CardNumber = number, Note = "checking" }, hr);
+        await _client.ReinstateCardAsync(new ReinstateCardRequest { RequestId = SyntheticData.RequestId(), CardNumber = number }, hr);
+        await _client.RevokeCardAsync(new RevokeCardRequest { RequestId = SyntheticData.RequestId(), CardNumber = number, Reason = RevocationReason.DataError }, hr);
+
+        var first = await _client.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = number, PageSize = 3 }, _system.AsAuditor());
+        var rest = await _client.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = number, PageSize = 3, PageToken = first.NextPageToken }, _system.AsAuditor());
+
+        Assert.Equal(
+            [CardEventType.Issued, CardEventType.Suspended, CardEventType.Reinstated, CardEventType.Revoked],
+            first.Events.Concat(rest.Events).Select(e => e.Type));
+        Assert.Empty(rest.NextPageToken);
+        Assert.All(first.Events.Concat(rest.Events), e => Assert.Equal(number, e.CardNumber));
+        Assert.Equal(RevocationReason.DataError, rest.Events.Single().RevocationReason);
+
+        var bad = await Assert.ThrowsAsync<RpcException>(() => _client.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = "LC12345" }, hr).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, bad.StatusCode);
+        var unknown = await Assert.ThrowsAsync<RpcException>(() => _client.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = CardNumber.Create(26, 999_999) }, hr).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        var talentCaller = await Assert.ThrowsAsync<RpcException>(() => _client.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = number }, _system.AsTalent(number)).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, talentCaller.StatusCode);
+    }
+
+    [Fact]
     public async Task A_card_goes_through_its_whole_life_with_real_tokens()
     {
         var hr = _system.AsHrOfficer();

@@ -30,6 +30,7 @@ public static class RoleTable
         ["TalentRegistryService/IssueCard"] = Set(Roles.HrOfficer),
         ["TalentRegistryService/GetCard"] = Set(Roles.HrOfficer, Roles.Auditor, Roles.Service, Roles.Talent),
         ["TalentRegistryService/ListCards"] = Set(Roles.HrOfficer, Roles.Auditor),
+        ["TalentRegistryService/ListCardEvents"] = Set(Roles.HrOfficer, Roles.Auditor),
         ["TalentRegistryService/RenewCard"] = Set(Roles.HrOfficer),
         ["TalentRegistryService/SuspendCard"] = Set(Roles.HrOfficer),
         ["TalentRegistryService/ReinstateCard"] = Set(Roles.HrOfficer),

@@ -65,6 +65,9 @@ public sealed class HrTests(WebSystem system)
         await page.GetByLabel("吊销原因").SelectOptionAsync(new SelectOptionValue { Label = "离开本区" });
         await page.GetByRole(AriaRole.Button, new() { Name = "确认吊销" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("已吊销");
+        var history = page.GetByRole(AriaRole.Table).Filter(new() { Has = page.GetByRole(AriaRole.Columnheader, new() { Name = "事件" }) });
+        await Expect(history.GetByRole(AriaRole.Row)).ToHaveCountAsync(3); // header, issued, revoked
+        await Expect(history.GetByRole(AriaRole.Row).Last).ToContainTextAsync("吊销 (离开本区)");
         await Task.Delay(TimeSpan.FromSeconds(1.5), TestContext.Current.CancellationToken);
 
         Assert.Equal(VerificationOutcome.Revoked, await system.VerifyAsync(printedQr));

@@ -28,6 +28,9 @@ public sealed class HrService(TalentClients clients, IStringLocalizer<SharedReso
     public Task<Outcome<IReadOnlyList<Card>>> CardsOfAsync(WebUser user, string talentId, CancellationToken cancellationToken) =>
         CallAsync<IReadOnlyList<Card>>(async () => (await clients.Registry.ListCardsAsync(new ListCardsRequest { TalentId = talentId, PageSize = 50 }, user.Call(cancellationToken))).Cards);
 
+    public Task<Outcome<IReadOnlyList<CardEvent>>> CardEventsAsync(WebUser user, string cardNumber, CancellationToken cancellationToken) =>
+        CallAsync<IReadOnlyList<CardEvent>>(async () => (await clients.Registry.ListCardEventsAsync(new ListCardEventsRequest { CardNumber = cardNumber, PageSize = 200 }, user.Call(cancellationToken))).Events);
+
     public Task<Outcome<Card>> GetCardAsync(WebUser user, string cardNumber, CancellationToken cancellationToken) =>
         CallAsync(async () => (await clients.Registry.GetCardAsync(new GetCardRequest { CardNumber = cardNumber }, user.Call(cancellationToken))).Card);
 

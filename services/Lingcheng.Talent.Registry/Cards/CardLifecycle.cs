@@ -180,6 +180,33 @@ public sealed class CardLifecycle(
         return response;
     }
 
+    /// <summary>A card number's events, oldest first, paged by sequence (the event table is indexed by card number).</summary>
+    public async Task<ListCardEventsResponse> ListEventsAsync(ListCardEventsRequest request, CancellationToken cancellationToken)
+    {
+        var v = new FieldViolations();
+        v.Check(CardNumber.IsValid(request.CardNumber), "card_number", "must be a card number such as LC260002310 with a correct check character");
+        var size = PageTokens.Size(request.PageSize, v);
+        v.ThrowIfAny();
+        var filters = "card-events|" + request.CardNumber;
+        var after = PageTokens.Parse(request.PageToken, filters) is { } key ? long.Parse(key, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (!await db.Cards.AsNoTracking().AnyAsync(c => c.CardNumber == request.CardNumber, cancellationToken))
+        {
+            throw RpcErrors.NotFound("Card", request.CardNumber);
+        }
+
+        var page = await db.CardEvents.AsNoTracking()
+            .Where(e => e.CardNumber == request.CardNumber && e.Sequence > after)
+            .OrderBy(e => e.Sequence).Take(size + 1).ToListAsync(cancellationToken);
+        var response = new ListCardEventsResponse();
+        response.Events.AddRange(page.Take(size).Select(CardStates.ToProto));
+        if (page.Count > size)
+        {
+            response.NextPageToken = PageTokens.Create(filters, page[size - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return response;
+    }
+
     /// <summary>Cards whose effective state (REVOKED before EXPIRED before the stored state) is <paramref name="state"/>.</summary>
     public static IQueryable<CardEntity> WhereState(IQueryable<CardEntity> query, CardState state, DateTime now) => state switch
     {

@@ -7,6 +7,7 @@ using Lingcheng.Talent.Registry.Keys;
 using Lingcheng.Talent.Registry.Talents;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.AspNetCore.Authorization;
 
@@ -18,7 +19,8 @@ public sealed class TalentRegistryGrpcService(
     CardLifecycle cards,
     KeyRing keys,
     CardEventFeed feed,
-    TalentRegistryDbContext db) : TalentRegistryService.TalentRegistryServiceBase
+    TalentRegistryDbContext db,
+    IHostApplicationLifetime lifetime) : TalentRegistryService.TalentRegistryServiceBase
 {
     private const string HrAuditor = Roles.HrOfficer + "," + Roles.Auditor;
 
@@ -49,6 +51,10 @@ public sealed class TalentRegistryGrpcService(
     [Authorize(Roles = HrAuditor)]
     public override Task<ListCardsResponse> ListCards(ListCardsRequest request, ServerCallContext context) =>
         cards.ListAsync(request, context.CancellationToken);
+
+    [Authorize(Roles = HrAuditor)]
+    public override Task<ListCardEventsResponse> ListCardEvents(ListCardEventsRequest request, ServerCallContext context) =>
+        cards.ListEventsAsync(request, context.CancellationToken);
 
     [Authorize(Roles = Roles.HrOfficer)]
     public override Task<RenewCardResponse> RenewCard(RenewCardRequest request, ServerCallContext context) =>
@@ -93,7 +99,7 @@ public sealed class TalentRegistryGrpcService(
 
     [Authorize(Roles = Roles.Service + "," + Roles.Auditor)]
     public override Task WatchCardEvents(WatchCardEventsRequest request, IServerStreamWriter<WatchCardEventsResponse> responseStream, ServerCallContext context) =>
-        feed.WatchAsync(request, responseStream, context.CancellationToken);
+        lifetime.RunUntilStoppingAsync(context, ct => feed.WatchAsync(request, responseStream, ct)); // ends at once on shutdown
 
     [Authorize(Roles = Roles.AgencyTerminal + "," + Roles.Service + "," + HrAuditor)]
     public override Task<GetRevocationSnapshotResponse> GetRevocationSnapshot(GetRevocationSnapshotRequest request, ServerCallContext context) =>
