@@ -156,6 +156,22 @@ public sealed class TalentTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task An_hr_officer_finds_a_talent_by_document_number_through_the_blind_index_and_an_auditor_may_not_search_by_it()
+    {
+        var t = SyntheticData.NewTalent();
+        var created = await _client.CreateTalentAsync(_system, t);
+        var lowerX = t.DocumentNumber.ToLowerInvariant(); // a check character X typed as x still finds it
+
+        var found = await _client.ListTalentsAsync(new ListTalentsRequest { DocumentNumber = " " + lowerX + " " }, _system.AsHrOfficer());
+        var other = await _client.ListTalentsAsync(new ListTalentsRequest { DocumentNumber = SyntheticData.ResidentId() }, _system.AsHrOfficer());
+
+        Assert.Equal(created.TalentId, Assert.Single(found.Talents).TalentId);
+        Assert.Empty(other.Talents);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _client.ListTalentsAsync(new ListTalentsRequest { DocumentNumber = t.DocumentNumber }, _system.AsAuditor()).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, refused.StatusCode);
+    }
+
+    [Fact]
     public async Task Listing_pages_through_every_match_once_and_filters_work()
     {
         var employer = "分页测试单位" + Guid.NewGuid().ToString("N")[..8];

@@ -37,10 +37,19 @@ public sealed class HrTests(WebSystem system)
         Assert.Empty(listed.Talents);
         await ScreenshotAsync(page, "hr-register-error");
 
-        await page.GetByLabel("证件号码").FillAsync(SyntheticData.ResidentId());
+        var documentNumber = SyntheticData.ResidentId();
+        await page.GetByLabel("证件号码").FillAsync(documentNumber);
         await page.GetByRole(AriaRole.Button, new() { Name = "提交登记" }).ClickAsync();
         await page.WaitForURLAsync("**/hr/talents/*");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = name })).ToBeVisibleAsync();
+
+        // Found again by the number on the ID card (the registry's blind index), as the officer would search.
+        var talentAddress = page.Url;
+        await page.GotoAsync("/hr/talents");
+        await page.GetByLabel("证件号码").FillAsync(documentNumber);
+        await page.GetByRole(AriaRole.Button, new() { Name = "查询" }).ClickAsync();
+        await page.GetByRole(AriaRole.Link, new() { Name = name }).ClickAsync();
+        Assert.Equal(talentAddress, page.Url);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "发卡" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync("已发卡");

@@ -126,9 +126,14 @@ public sealed class TalentDirectory(
         v.Check(System.Enum.IsDefined(request.CardState), "card_state", "is not a card state");
         v.Check(request.EmployerName.Length <= 200, "employer_name", "must be at most 200 characters");
         v.Check(request.NamePrefix.Length <= TalentValidator.MaxNameLength, "name_prefix", "must be at most 64 characters");
+        v.Check(request.DocumentNumber.Length <= 64, "document_number", "must be at most 64 characters");
         v.ThrowIfAny();
+        if (request.DocumentNumber.Length > 0 && !caller.IsHrOfficer)
+        {
+            throw RpcErrors.PermissionDenied("PERSONAL_DATA_FILTER", "Only HR officers may search by identity-document number.");
+        }
 
-        var filters = $"talents|{request.Tier}|{request.EmployerName}|{request.NamePrefix}|{request.CardState}";
+        var filters = $"talents|{request.Tier}|{request.EmployerName}|{request.NamePrefix}|{request.CardState}|{request.DocumentNumber}";
         var after = PageTokens.Parse(request.PageToken, filters) is { } token
             ? long.TryParse(token, out var id) ? id : throw RpcErrors.InvalidArgument("page_token", "is malformed")
             : 0L;
@@ -148,6 +153,19 @@ public sealed class TalentDirectory(
         if (!string.IsNullOrEmpty(request.NamePrefix))
         {
             query = query.Where(t => t.FullName.StartsWith(request.NamePrefix));
+        }
+
+        if (!string.IsNullOrEmpty(request.DocumentNumber))
+        {
+            // The keyed hash of the number under each document type, each an indexed lookup.
+            var holders = new List<long>();
+            foreach (var type in System.Enum.GetValues<IdentityDocumentType>().Where(t => t != IdentityDocumentType.Unspecified))
+            {
+                var index = DocumentIndex(type, request.DocumentNumber.Trim());
+                holders.AddRange(await db.Talents.AsNoTracking().Where(t => t.DocumentBlindIndex == index).Select(t => t.Id).ToListAsync(cancellationToken));
+            }
+
+            query = query.Where(t => holders.Contains(t.Id));
         }
 
         if (request.CardState != CardState.Unspecified)
