@@ -39,6 +39,33 @@ public sealed class DeskResilienceTests(WebSystem system)
     }
 
     [Fact]
+    public async Task With_the_registry_down_the_verdict_says_it_comes_from_the_cached_card_states()
+    {
+        await using var app = await WebAppProcess.StartAsync(system.WebEnvironment(new Dictionary<string, string> { ["Desk__StaleStateSeconds"] = "8" }));
+        var (_, qr) = await system.IssueCardAsync();
+        var page = await system.NewPageAsync(baseUrl: app.BaseUrl);
+        await SignInAsDeskAsync(page, "TAX", "stale-1");
+        await ScanAsync(page, qr);
+        await Expect(Verdict(page)).ToContainTextAsync("有效");
+        await Expect(Verdict(page)).Not.ToContainTextAsync("暂时无法连接发卡中心");
+
+        system.Services.Registry!.Kill();
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken); // past the 8 s, whatever the last heartbeat's age
+            await ScanAsync(page, qr);
+
+            await Expect(Verdict(page)).ToContainTextAsync("有效"); // the replica keeps verifying from its cache
+            await Expect(Verdict(page)).ToContainTextAsync("注意:暂时无法连接发卡中心,结果基于");
+            await ScreenshotAsync(page, "desk-stale");
+        }
+        finally
+        {
+            await system.Services.Registry.RestartAsync();
+        }
+    }
+
+    [Fact]
     public async Task The_desk_clears_for_the_next_card_after_the_configured_pause()
     {
         await using var app = await WebAppProcess.StartAsync(system.WebEnvironment(new Dictionary<string, string> { ["Desk__ResetAfterSeconds"] = "2" }));

@@ -22,7 +22,7 @@ public sealed class DeskTests(WebSystem system)
     [Fact]
     public async Task Clerk_scans_a_valid_card_with_the_scanner_and_sees_the_hospitals_two_benefits()
     {
-        var (card, qr) = await system.IssueCardAsync(Tier.B);
+        var (card, qr) = await system.IssueCardAsync(Tier.B, withPhoto: true);
         var page = await system.NewPageAsync();
         await SignInAsDeskAsync(page, "HOSP_PEOPLE", Terminal());
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "窗口核验" })).ToContainTextAsync("陵城区人民医院");
@@ -33,6 +33,7 @@ public sealed class DeskTests(WebSystem system)
         await Expect(Verdict(page)).ToContainTextAsync(card);
         await Expect(Verdict(page)).ToContainTextAsync("B 类 领军人才");
         await Expect(Verdict(page)).ToContainTextAsync("*"); // the masked name, never the full one
+        await Expect(Verdict(page).GetByRole(AriaRole.Img, new() { Name = "持卡人照片" })).ToBeVisibleAsync();
         var rows = page.GetByRole(AriaRole.Region, new() { Name = "本单位可办理的权益" }).GetByRole(AriaRole.Row);
         await Expect(rows).ToHaveCountAsync(3); // header + the hospital's two benefits
         await Expect(BenefitRow(page, "就医绿色通道")).ToContainTextAsync("不限次数");

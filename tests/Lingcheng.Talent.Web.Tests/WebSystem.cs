@@ -105,11 +105,18 @@ public sealed class WebSystem : IAsyncLifetime
     }
 
     /// <summary>Registers a synthetic talent and issues a card; returns its number and printed QR text.</summary>
-    public async Task<(string CardNumber, string QrText)> IssueCardAsync(Tier tier = Tier.B)
+    public async Task<(string CardNumber, string QrText)> IssueCardAsync(Tier tier = Tier.B, bool withPhoto = false)
     {
         var registry = new TalentRegistryService.TalentRegistryServiceClient(Services.Registry!.Channel);
+        var record = SyntheticData.NewTalent(tier);
+        if (withPhoto)
+        {
+            record.Photo = Google.Protobuf.ByteString.CopyFrom(SyntheticData.TinyPng());
+            record.PhotoContentType = "image/png";
+        }
+
         var talent = (await registry.CreateTalentAsync(
-            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(tier) }, Services.AsHrOfficer())).Talent;
+            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = record }, Services.AsHrOfficer())).Talent;
         var issued = await registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, Services.AsHrOfficer());
         return (issued.Card.CardNumber, issued.QrText);
     }
