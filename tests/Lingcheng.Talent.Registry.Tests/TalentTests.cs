@@ -172,6 +172,26 @@ public sealed class TalentTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task Validate_only_applies_every_rule_and_the_duplicate_check_and_stores_nothing()
+    {
+        var hr = _system.AsHrOfficer();
+        var good = SyntheticData.NewTalent();
+        var checkedOnly = await _client.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = good, ValidateOnly = true }, hr);
+        Assert.Empty(checkedOnly.Talent.TalentId);
+        Assert.Empty((await _client.ListTalentsAsync(new ListTalentsRequest { DocumentNumber = good.DocumentNumber }, hr)).Talents);
+
+        var bad = SyntheticData.NewTalent();
+        bad.DocumentNumber = SyntheticData.ResidentIdWithWrongCheckDigit();
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _client.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = bad, ValidateOnly = true }, hr).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains(refused.GetRpcStatus()!.GetDetail<Google.Rpc.BadRequest>().FieldViolations, v => v.Field == "talent.document_number");
+
+        await _client.CreateTalentAsync(_system, good);
+        var duplicate = await Assert.ThrowsAsync<RpcException>(() => _client.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = good, ValidateOnly = true }, hr).ResponseAsync);
+        Assert.Equal(StatusCode.AlreadyExists, duplicate.StatusCode);
+    }
+
+    [Fact]
     public async Task Listing_pages_through_every_match_once_and_filters_work()
     {
         var employer = "分页测试单位" + Guid.NewGuid().ToString("N")[..8];

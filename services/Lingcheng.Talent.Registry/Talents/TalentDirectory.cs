@@ -54,6 +54,17 @@ public sealed class TalentDirectory(
         v.ThrowIfAny();
 
         var index = DocumentIndex(talent.DocumentType, talent.DocumentNumber);
+        if (request.ValidateOnly)
+        {
+            if (await db.Talents.AsNoTracking().AnyAsync(t => t.DocumentBlindIndex == index, cancellationToken))
+            {
+                throw RpcErrors.AlreadyExists("TALENT_ALREADY_EXISTS", "A talent with this identity document is already registered.");
+            }
+
+            talent.Photo = Google.Protobuf.ByteString.Empty; // nothing to echo back
+            return new CreateTalentResponse { Talent = talent };
+        }
+
         var view = IdempotencyView(request);
         var stored = await gate.RunAsync(() => WriteTransactions.RunAsync(db, async ct =>
         {
