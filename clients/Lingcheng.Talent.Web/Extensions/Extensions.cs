@@ -38,6 +38,7 @@ public static class Extensions
         builder.Services.AddScoped<CardService>();
         builder.Services.AddScoped<HrService>();
         builder.Services.AddScoped<ReportService>();
+        builder.Services.AddSingleton<Services.Import.TalentImports>();
         builder.Services.Configure<CardOptions>(builder.Configuration.GetSection("Card"));
         // Pages are compressed over plain HTTP only (the default): over HTTPS a compressed page that holds
         // a secret (an antiforgery token, a live QR) beside text from the address is open to BREACH.
@@ -99,6 +100,20 @@ public static class Extensions
                 ? Results.File(value.ToCsv(), "text/csv; charset=utf-8", $"lingcheng-usage-{value.Year}.csv")
                 : Results.Problem(report.Problem!.Message, statusCode: StatusCodes.Status502BadGateway);
         }).RequireAuthorization(Policies.HrRead);
+        app.MapGet("/hr/import/{id}/progress", (string id, Services.Import.TalentImports imports, Microsoft.Extensions.Localization.IStringLocalizer<Resources.SharedResource> text) =>
+            imports.Find(id) is { } job
+                ? Results.Ok(new
+                {
+                    done = job.Done,
+                    total = job.Total,
+                    finished = job.Finished,
+                    status = text["Import.Status", job.Done, job.Total, job.RowsPerSecond.ToString("F0", CultureInfo.InvariantCulture), job.TimeLeft is { } left ? left.ToString(@"m\:ss", CultureInfo.InvariantCulture) : "—"].Value,
+                })
+                : Results.NotFound()).RequireAuthorization(Policies.Hr);
+        app.MapGet("/hr/import/{id}/result.csv", (string id, Services.Import.TalentImports imports) =>
+            imports.Find(id) is { Finished: true } job
+                ? Results.File(job.ResultCsv(), "text/csv; charset=utf-8", $"import-result-{id[..8]}.csv")
+                : Results.NotFound()).RequireAuthorization(Policies.Hr);
         return app;
     }
 }
