@@ -37,7 +37,10 @@ internal static class ServiceResourceExtensions
             endpoint.IsProxied = false;
         }
 
+        // The services (and the web app) stop by themselves within a second of this process ending
+        // (ParentProcessWatcher), however it ends: Aspire's orchestrator may outlive a Ctrl+C'd or killed AppHost.
         return project
+            .WithEnvironment("LINGCHENG_PARENT_PID", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("DataDirectory", dataDirectory)
             .WithEnvironment("Services__Registry", "http://127.0.0.1:5101")
             .WithEnvironment("Services__Entitlements", "http://127.0.0.1:5102");

@@ -2,18 +2,23 @@ using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.Entitlements.Extensions;
 using Lingcheng.Talent.Entitlements.Services;
 using Lingcheng.Talent.ServiceDefaults;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults();
-builder.AddApplicationServices();
+// A service that cannot start exits 1 with one line saying why (ServiceMain).
+return await ServiceMain.RunAsync("entitlements", async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddServiceDefaults();
+    builder.AddApplicationServices();
 
-var app = builder.Build();
-app.UseAuthentication();
-app.UseAuthorization();
-app.MapDefaultEndpoints();
-app.MapGrpcService<EntitlementGrpcService>();
+    var app = builder.Build();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapDefaultEndpoints();
+    app.MapGrpcService<EntitlementGrpcService>();
 
-return await app.RunServiceAsync<EntitlementDbContext>(args);
+    return await app.RunServiceAsync<EntitlementDbContext>(args);
+});
 
 /// <summary>Entry point; public so tests can host the service in process.</summary>
 public partial class Program;

@@ -26,6 +26,9 @@ public static class Extensions
     /// <summary>Largest request a service accepts: a 200 KB photo plus the talent's fields fits easily.</summary>
     public const int MaxReceiveMessageBytes = 512 * 1024;
 
+    /// <summary>How long a stopping service waits for requests and background parts to finish.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(2);
+
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
     {
         builder.AddTalentAuthentication();
@@ -38,9 +41,30 @@ public static class Extensions
             options.Interceptors.Add<ServerErrorInterceptor>();
             configureGrpc?.Invoke(options);
         });
-        builder.Services.AddGrpcHealthChecks().AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        // Readiness ("", what probes and the harness ask) and liveness ("liveness") are separate: a service
+        // whose database stopped answering should leave the rotation, not be restarted (Readiness).
+        // Every failed check would log an error at each probe (several a second from a test harness);
+        // the readiness parts log their own transitions once instead.
+        builder.Logging.AddFilter("Microsoft.Extensions.Diagnostics.HealthChecks", LogLevel.Critical);
+
+        // "Hosting failed to start" with its stack trace would bury the one line ServiceMain writes about
+        // it; failures of background parts are logged by RunUntilStoppedAsync.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        builder.Services.AddGrpcHealthChecks(o =>
+            {
+                o.Services.Clear();
+                o.Services.Map("", c => c.Tags.Contains(Readiness.Ready));
+                o.Services.Map(Readiness.LivenessService, c => c.Tags.Contains(Readiness.Live));
+            })
+            .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: [Readiness.Live])
+            .AddCheck<StoppingCheck>("stopping", tags: [Readiness.Ready]);
         builder.Services.AddGrpcReflection();
         builder.Services.AddHostedService<ParentProcessWatcher>();
+
+        // A prompt stop (≤ 3 s from SIGTERM or Ctrl+C): feed streams end at once (ServerStreams), unary calls
+        // take milliseconds, and the audit writer's last commit even less; the default 30 s only let an open
+        // stream hold the stop. What is still running after this is abandoned, so keep it above a slow commit.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
         builder.AddLoggingAndTelemetry();
         return builder;
     }

@@ -53,6 +53,12 @@ public sealed class KubernetesManifestTests
             Assert.Contains(port, ports);
         }
 
+        // Readiness is the default health service (database, feeds); startup and liveness only ask whether
+        // the process answers, so a stuck database takes the pod out of rotation instead of restarting it.
+        Assert.Null(container.Str("readinessProbe", "grpc", "service"));
+        Assert.Equal("liveness", container.Str("livenessProbe", "grpc", "service"));
+        Assert.Equal("liveness", container.Str("startupProbe", "grpc", "service"));
+
         Assert.NotNull(container.Str("resources", "requests", "cpu"));
         Assert.NotNull(container.Str("resources", "requests", "memory"));
         Assert.NotNull(container.Str("resources", "limits", "memory"));

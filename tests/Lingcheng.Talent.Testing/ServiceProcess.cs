@@ -17,6 +17,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     private readonly Dictionary<string, string> _environment;
     private readonly StringBuilder _output = new();
     private Process? _process;
+    private string _waitFor = "";
 
     private ServiceProcess(string service, int port, Dictionary<string, string> environment)
     {
@@ -51,14 +52,18 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts a service (Registry, Entitlements or Verification) and waits until its health check says SERVING.</summary>
-    public static async Task<ServiceProcess> StartAsync(string service, int port, IDictionary<string, string> environment, TimeSpan? timeout = null)
+    /// <summary>
+    /// Starts a service (Registry, Entitlements or Verification) and waits until its health check says
+    /// SERVING: readiness (the default service "") unless <paramref name="waitFor"/> names another,
+    /// e.g. "liveness" for a service that is not expected to become ready.
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(string service, int port, IDictionary<string, string> environment, TimeSpan? timeout = null, string waitFor = "")
     {
         var env = new Dictionary<string, string>(environment)
         {
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}",
         };
-        var process = new ServiceProcess(service, port, env);
+        var process = new ServiceProcess(service, port, env) { _waitFor = waitFor };
         await process.StartAsync(timeout ?? TimeSpan.FromSeconds(90));
         return process;
     }
@@ -82,6 +87,61 @@ public sealed class ServiceProcess : IAsyncDisposable
             p.Kill(entireProcessTree: true);
             p.WaitForExit(10_000);
         }
+    }
+
+    /// <summary>The service's grpc.health.v1 status: readiness ("") or a named service such as "liveness".</summary>
+    public async Task<HealthCheckResponse.Types.ServingStatus> HealthAsync(string service = "")
+    {
+        var reply = await new Health.HealthClient(Channel).CheckAsync(new HealthCheckRequest { Service = service }, deadline: DateTime.UtcNow.AddSeconds(5));
+        return reply.Status;
+    }
+
+    /// <summary>Polls the health status until it is <paramref name="expected"/>; returns how long that took, or throws after <paramref name="within"/>.</summary>
+    public async Task<TimeSpan> WaitForHealthAsync(HealthCheckResponse.Types.ServingStatus expected, TimeSpan within, string service = "")
+    {
+        var clock = Stopwatch.StartNew();
+        var last = HealthCheckResponse.Types.ServingStatus.Unknown;
+        while (clock.Elapsed < within)
+        {
+            last = await HealthAsync(service);
+            if (last == expected)
+            {
+                return clock.Elapsed;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{_service} health stayed {last}, not {expected}, for {within}:\n{Output}");
+    }
+
+    /// <summary>
+    /// Asks the process to stop as a supervisor does (SIGTERM, or SIGINT for Ctrl+C) and waits for it to
+    /// exit; returns its exit code and how long it took. Kills it when it has not exited within <paramref name="within"/>.
+    /// </summary>
+    public async Task<(int ExitCode, TimeSpan Took)> StopAsync(TimeSpan within, int signal = Signals.Term)
+    {
+        var process = _process ?? throw new InvalidOperationException($"{_service} was never started.");
+        var clock = Stopwatch.StartNew();
+        if (Signals.Send(process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill({process.Id}, {signal}) failed.");
+        }
+
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"{_service} did not exit within {within} of signal {signal}:\n{Output}");
+        }
+
+        var took = clock.Elapsed;
+        process.WaitForExit(); // the end of the redirected output
+        return (process.ExitCode, took);
     }
 
     public async ValueTask DisposeAsync()
@@ -130,7 +190,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                var reply = await health.CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(2));
+                var reply = await health.CheckAsync(new HealthCheckRequest { Service = _waitFor }, deadline: DateTime.UtcNow.AddSeconds(2));
                 if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
                 {
                     return;
@@ -170,4 +230,21 @@ public sealed class ServiceProcess : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>POSIX signals for <see cref="ServiceProcess.StopAsync"/>: <see cref="Process.Kill()"/> sends SIGKILL, which no service can handle.</summary>
+public static class Signals
+{
+    /// <summary>SIGINT, what Ctrl+C sends.</summary>
+    public const int Interrupt = 2;
+
+    /// <summary>SIGTERM, what a supervisor (systemd, Docker, Kubernetes) sends to stop a process.</summary>
+    public const int Term = 15;
+
+    /// <summary>Sends <paramref name="signal"/> to process <paramref name="pid"/>; 0 on success.</summary>
+    public static int Send(int pid, int signal) => Kill(pid, signal);
+
+    // DllImport rather than LibraryImport: two ints need no marshalling, and no unsafe code in the project.
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 }

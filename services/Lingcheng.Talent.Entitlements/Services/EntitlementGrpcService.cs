@@ -6,6 +6,7 @@ using Lingcheng.Talent.Entitlements.Redemptions;
 using Lingcheng.Talent.Entitlements.Usage;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.AspNetCore.Authorization;
 
@@ -17,7 +18,8 @@ public sealed class EntitlementGrpcService(
     RedemptionLedger ledger,
     EntitlementReader reader,
     UsageFeed usage,
-    EntitlementDbContext db) : EntitlementService.EntitlementServiceBase
+    EntitlementDbContext db,
+    IHostApplicationLifetime lifetime) : EntitlementService.EntitlementServiceBase
 {
     private const string HrAuditor = Roles.HrOfficer + "," + Roles.Auditor;
 
@@ -55,5 +57,5 @@ public sealed class EntitlementGrpcService(
 
     [Authorize(Roles = Roles.Service)]
     public override Task WatchUsage(WatchUsageRequest request, IServerStreamWriter<WatchUsageResponse> responseStream, ServerCallContext context) =>
-        usage.WatchAsync(request, responseStream, context.CancellationToken);
+        lifetime.RunUntilStoppingAsync(context, ct => usage.WatchAsync(request, responseStream, ct)); // ends at once on shutdown
 }

@@ -96,21 +96,30 @@ public sealed class PersonalDataProtector
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+
+            // Written whole under a temporary name, then moved into place without overwriting (as the
+            // development token key): replicas starting together on one data folder agree on the first key,
+            // and none meets a file still held open by its writer ("being used by another process").
+            var temporary = $"{file}.{Guid.NewGuid():N}.tmp";
+            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            using (var stream = new FileStream(temporary, fileOptions))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            }
+
             try
             {
-                var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-                if (!OperatingSystem.IsWindows())
-                {
-                    fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-                }
-
-                using var stream = new FileStream(file, fileOptions);
-                using var writer = new StreamWriter(stream);
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+                File.Move(temporary, file, overwrite: false);
             }
             catch (IOException) when (File.Exists(file))
             {
-                // Another replica created it first.
+                File.Delete(temporary); // another replica placed its key first; read theirs below
             }
         }
 

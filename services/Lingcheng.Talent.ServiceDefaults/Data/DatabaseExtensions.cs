@@ -1,10 +1,12 @@
 using Lingcheng.Talent.ServiceDefaults.Auth;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace Lingcheng.Talent.ServiceDefaults.Data;
@@ -78,6 +80,12 @@ public static class DatabaseExtensions
         }
 
         builder.Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext());
+
+        // Readiness: NOT_SERVING while the database does not answer (Hosting/Readiness.cs).
+        builder.Services.AddSingleton<DatabaseReadiness<TContext>>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseReadiness<TContext>>());
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
+            "database", sp => sp.GetRequiredService<DatabaseReadiness<TContext>>(), failureStatus: null, tags: [Readiness.Ready]));
         return builder;
     }
 

@@ -18,6 +18,14 @@ public sealed class UsageFeedConsumer(
     IOptions<VerificationOptions> options,
     ILogger<UsageFeedConsumer> logger) : BackgroundService
 {
+    private volatile bool _connected;
+
+    /// <summary>True once the stream has caught up since this process started (the copy has been complete at least once).</summary>
+    public bool CaughtUpOnce { get; private set; }
+
+    /// <summary>True when the last attempt to open the stream failed before any message: the entitlement service cannot be reached.</summary>
+    public bool SourceUnreachable { get; private set; }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var backoff = TimeSpan.FromMilliseconds(100);
@@ -36,12 +44,14 @@ public sealed class UsageFeedConsumer(
             }
             catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException)
             {
+                SourceUnreachable = !_connected;
                 logger.LogWarning("Usage feed interrupted ({Problem}); benefits come from the entitlement service until it is back; reconnecting in {Delay} ms",
                     ex is RpcException r ? r.StatusCode.ToString() : ex.GetType().Name, (int)backoff.TotalMilliseconds);
             }
             finally
             {
                 replica.Live = false;
+                _connected = false;
             }
 
             try
@@ -69,6 +79,8 @@ public sealed class UsageFeedConsumer(
         {
             watchdog.CancelAfter(idle);
             received = true;
+            _connected = true;
+            SourceUnreachable = false;
             if (message.HasCatalogue)
             {
                 replica.SetCatalogue(message.Benefits);
@@ -91,6 +103,7 @@ public sealed class UsageFeedConsumer(
                 }
 
                 replica.Live = true;
+                CaughtUpOnce = true;
             }
         }
 

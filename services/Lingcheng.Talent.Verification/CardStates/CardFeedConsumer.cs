@@ -33,6 +33,12 @@ public sealed class CardFeedConsumer(
     /// <summary>True while a feed stream is open.</summary>
     public bool Connected { get; private set; }
 
+    /// <summary>True when the last attempt to open the feed failed before any message: the registry cannot be reached.</summary>
+    public bool SourceUnreachable { get; private set; }
+
+    /// <summary>True when an earlier run stored what it had heard from the registry, and it was loaded at start.</summary>
+    public bool ResumedFromStore { get; private set; }
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         // Loaded before the service takes calls, so the first verify after a restart already knows every card.
@@ -51,6 +57,7 @@ public sealed class CardFeedConsumer(
             count++;
         }
 
+        ResumedFromStore = cursor is { StateAsOfUtcTicks: > 0 }; // written only after an earlier run heard the registry
         cache.LoadCursor(cursor?.LastSequence ?? 0, cursor is { StateAsOfUtcTicks: > 0 } ? new DateTimeOffset(cursor.StateAsOfUtcTicks, TimeSpan.Zero) : null);
         logger.LogInformation("Card state cache loaded: {Count} cards, resuming after sequence {Sequence}", count, cursor?.LastSequence ?? 0);
     }
@@ -75,6 +82,7 @@ public sealed class CardFeedConsumer(
             }
             catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException)
             {
+                SourceUnreachable = !Connected;
                 logger.LogWarning("Card event feed interrupted ({Problem}); reconnecting in {Delay} ms from sequence {Sequence}",
                     ex is RpcException r ? r.StatusCode.ToString() : ex.GetType().Name, (int)backoff.TotalMilliseconds, cache.LastSequence);
             }
@@ -114,6 +122,7 @@ public sealed class CardFeedConsumer(
             {
                 received = true;
                 Connected = true;
+                SourceUnreachable = false;
                 logger.LogInformation("Card event feed connected after sequence {Sequence}", cache.LastSequence);
             }
 

@@ -56,7 +56,12 @@ public static class Extensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<CardFeedConsumer>());
         builder.Services.AddHostedService<TrustListRefresher>();
         builder.Services.AddSingleton<BenefitReplica>();
-        builder.Services.AddHostedService<UsageFeedConsumer>();
+        builder.Services.AddSingleton<UsageFeedConsumer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<UsageFeedConsumer>());
+
+        // Readiness also waits for the card-state and usage copies (Health/FeedReadiness.cs).
+        builder.Services.AddSingleton<Health.FeedReadiness>();
+        builder.Services.AddHealthChecks().AddCheck<Health.FeedReadiness>("feeds", tags: [ServiceDefaults.Hosting.Readiness.Ready]);
 
         builder.Services.AddTerminalRateLimiting(builder.Configuration);
         return builder;
