@@ -189,6 +189,45 @@ public sealed class HrTests(WebSystem system)
         Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(qr));
     }
 
+    [Fact]
+    public async Task An_officer_edits_a_talent_a_bad_value_is_named_and_a_batch_of_cards_prints_from_the_list()
+    {
+        var employer = "批量打印测试单位" + Guid.NewGuid().ToString("N")[..6];
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
+        var numbers = new List<string>();
+        string talentId = "";
+        for (var i = 0; i < 3; i++)
+        {
+            var record = SyntheticData.NewTalent();
+            record.EmployerName = employer;
+            talentId = (await registry.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = record }, system.Services.AsHrOfficer())).Talent.TalentId;
+            numbers.Add((await registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talentId }, system.Services.AsHrOfficer())).Card.CardNumber);
+        }
+
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "人社局工作人员");
+        await page.GotoAsync($"/hr/talents/{talentId}/edit");
+        await page.GetByLabel("手机号码").FillAsync("12345");
+        await page.GetByRole(AriaRole.Button, new() { Name = "保存修改" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "尚未保存任何内容" })).ToBeVisibleAsync();
+        await page.GetByLabel("手机号码").FillAsync("13912345678");
+        await page.GetByLabel("人才项目").FillAsync("十佳科技工作者");
+        await page.GetByRole(AriaRole.Button, new() { Name = "保存修改" }).ClickAsync();
+        await page.WaitForURLAsync($"**/hr/talents/{talentId}");
+        var saved = (await registry.GetTalentAsync(new GetTalentRequest { TalentId = talentId }, system.Services.AsHrOfficer())).Talent;
+        Assert.Equal("13912345678", saved.MobilePhone);
+        Assert.Equal("十佳科技工作者", saved.Programme);
+        Assert.Equal(employer, saved.EmployerName); // the fields not touched stay as they were
+
+        await page.GotoAsync("/hr/talents?employer=" + Uri.EscapeDataString(employer));
+        var printLink = page.GetByRole(AriaRole.Link, new() { Name = "打印本页的 3 张有效绿卡" });
+        await page.GotoAsync((await printLink.GetAttributeAsync("href"))!);
+        foreach (var number in numbers)
+        {
+            await Expect(page.GetByRole(AriaRole.Article, new() { Name = $"绿卡 {number} 正面" })).ToBeVisibleAsync();
+        }
+    }
+
     private static async Task<string> TokenFromAsync(IPage page, string path)
     {
         await page.GotoAsync(path);

@@ -38,6 +38,21 @@ public sealed class HrService(TalentClients clients, IStringLocalizer<SharedReso
     public Task<Outcome<V1.Talent>> CreateTalentAsync(WebUser user, string requestId, V1.Talent talent) =>
         CallAsync(async () => (await clients.Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = requestId, Talent = talent }, user.Call())).Talent);
 
+    /// <summary>Changes a talent's fields from the form; the photo only when the form carries a new one.</summary>
+    public Task<Outcome<V1.Talent>> UpdateTalentAsync(WebUser user, string requestId, string talentId, V1.Talent talent)
+    {
+        talent.TalentId = talentId;
+        var mask = new Google.Protobuf.WellKnownTypes.FieldMask();
+        mask.Paths.AddRange(Components.Pages.Hr.TalentForm.Fields);
+        if (talent.Photo.Length > 0)
+        {
+            mask.Paths.Add("photo");
+            mask.Paths.Add("photo_content_type");
+        }
+
+        return CallAsync(async () => (await clients.Registry.UpdateTalentAsync(new UpdateTalentRequest { RequestId = requestId, Talent = talent, UpdateMask = mask }, user.Call())).Talent);
+    }
+
     public Task<Outcome<Card>> IssueCardAsync(WebUser user, string requestId, string talentId) =>
         CallAsync(async () => (await clients.Registry.IssueCardAsync(new IssueCardRequest { RequestId = requestId, TalentId = talentId }, user.Call())).Card);
 

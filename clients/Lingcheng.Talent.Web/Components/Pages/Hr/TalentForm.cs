@@ -34,6 +34,25 @@ public sealed class TalentForm
 
     public string? Programme { get; set; }
 
+    /// <summary>The form filled from a record, for editing it.</summary>
+    public static TalentForm From(V1.Talent t) => new()
+    {
+        FullName = t.FullName,
+        Gender = t.Gender,
+        DocumentType = t.DocumentType,
+        DocumentNumber = t.DocumentNumber,
+        Nationality = t.Nationality,
+        MobilePhone = t.MobilePhone,
+        EmployerName = t.EmployerName,
+        EmployerCreditCode = t.EmployerCreditCode,
+        Tier = t.Tier,
+        Programme = t.Programme,
+    };
+
+    /// <summary>The fields the form edits (an update changes these, and the photo only when one is uploaded).</summary>
+    public static readonly string[] Fields =
+        ["full_name", "gender", "document_type", "document_number", "nationality", "mobile_phone", "employer_name", "employer_credit_code", "tier", "programme"];
+
     public V1.Talent ToTalent() => new()
     {
         FullName = FullName?.Trim() ?? "",
