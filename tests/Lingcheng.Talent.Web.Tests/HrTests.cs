@@ -20,7 +20,8 @@ public sealed class HrTests(WebSystem system)
 
         // First with a resident ID whose check digit is wrong: the error sits beside that field, nothing is stored.
         await page.GetByLabel("姓名", new() { Exact = true }).FillAsync(name);
-        await page.GetByLabel("证件号码").FillAsync(SyntheticData.ResidentIdWithWrongCheckDigit());
+        var badDocument = SyntheticData.ResidentIdWithWrongCheckDigit();
+        await page.GetByLabel("证件号码").FillAsync(badDocument);
         await page.GetByLabel("手机号码").FillAsync(SyntheticData.MobilePhone());
         await page.GetByLabel("工作单位").FillAsync("陵城区示例科技有限公司");
         await page.GetByLabel("单位统一社会信用代码").FillAsync(SyntheticData.CreditCode());
@@ -33,8 +34,8 @@ public sealed class HrTests(WebSystem system)
         await Expect(documentError).ToBeVisibleAsync();
         await Expect(page.GetByLabel("证件号码")).ToHaveAttributeAsync("aria-describedby", "document-number-error");
         var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
-        var listed = await registry.ListTalentsAsync(new ListTalentsRequest { NamePrefix = name }, system.Services.AsHrOfficer());
-        Assert.Empty(listed.Talents);
+        var listed = await registry.ListTalentsAsync(new ListTalentsRequest { DocumentNumber = badDocument }, system.Services.AsHrOfficer());
+        Assert.Empty(listed.Talents); // (by the document: another test may have registered someone of the same name)
         await ScreenshotAsync(page, "hr-register-error");
 
         var documentNumber = SyntheticData.ResidentId();

@@ -23,7 +23,7 @@ public sealed class WebSystem : IAsyncLifetime
     ];
 
     /// <summary>Lifetime of a phone's dynamic token in this system (120 s by default in a real one).</summary>
-    public const int DynamicTokenSeconds = 20;
+    public const int DynamicTokenSeconds = 12;
 
     /// <summary>Clock skew the verification service allows in this system (60 s by default).</summary>
     public const int ClockSkewSeconds = 2;
