@@ -84,9 +84,12 @@ public sealed class GracefulStopTests
         TestContext.Current.SendDiagnosticMessage("Graceful stop: {0}; {1} cards issued, {2} uses redeemed, {3} verifies acknowledged",
             string.Join("; ", report), issued.Count, redeemed.Count, verified.Count);
 
+        // Fresh channels for the checks: the load's channels may still be backing off from the refused
+        // connections of the stops, and would fail a first call with UNAVAILABLE.
+        using var fresh = new PromptChannels(system);
         foreach (var number in issued)
         {
-            var card = await channels.Registry.GetCardAsync(new GetCardRequest { CardNumber = number }, Hr());
+            var card = await fresh.Registry.GetCardAsync(new GetCardRequest { CardNumber = number }, Hr());
             Assert.Equal(number, card.Card.CardNumber);
         }
 
@@ -95,7 +98,7 @@ public sealed class GracefulStopTests
             var listed = new HashSet<string>(StringComparer.Ordinal);
             for (var token = "first"; token.Length > 0;)
             {
-                var page = await channels.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = group.Key, PageSize = 200, PageToken = token == "first" ? "" : token }, Hr());
+                var page = await fresh.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = group.Key, PageSize = 200, PageToken = token == "first" ? "" : token }, Hr());
                 listed.UnionWith(page.Redemptions.Select(r => r.RedemptionId));
                 token = page.NextPageToken;
             }
@@ -108,7 +111,7 @@ public sealed class GracefulStopTests
             var listed = new HashSet<string>(StringComparer.Ordinal);
             for (var token = "first"; token.Length > 0;)
             {
-                var page = await channels.Verification.ListCardVerificationsAsync(new ListCardVerificationsRequest { CardNumber = group.Key, PageSize = 200, PageToken = token == "first" ? "" : token }, Hr());
+                var page = await fresh.Verification.ListCardVerificationsAsync(new ListCardVerificationsRequest { CardNumber = group.Key, PageSize = 200, PageToken = token == "first" ? "" : token }, Hr());
                 listed.UnionWith(page.Verifications.Select(v => v.VerificationId));
                 token = page.NextPageToken;
             }
