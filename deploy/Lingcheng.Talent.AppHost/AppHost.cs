@@ -1,7 +1,7 @@
 // Starts the three services and the web app on the ports of SPEC §8 with SQLite files in <repo>/data and the
 // Aspire dashboard. Aspire reads each service's Kestrel endpoints (Grpc, and Http for the
 // verification service's JSON API) from its appsettings.json; they are not proxied, because
-// Aspire's proxy carries cleartext gRPC, but slowly (shared/TIPS.md).
+// Aspire's proxy carries cleartext gRPC, but slowly (docs/requirements.md §10).
 var builder = DistributedApplication.CreateBuilder(args);
 
 var repoRoot = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", ".."));

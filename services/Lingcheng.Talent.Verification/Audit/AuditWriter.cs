@@ -19,7 +19,7 @@ namespace Lingcheng.Talent.Verification.Audit;
 /// and commits them in ONE transaction (group commit): under load a single fsync covers many
 /// verifies. The writer keeps one connection open with its two INSERTs prepared, and writes the
 /// rows without EF Core, whose change tracking would cost about 15 × more per row on this hot path
-/// (shared/TIPS.md): on SQLite through SQLitePCL itself (<see cref="SqliteAuditInserts"/>), on SQL
+/// (docs/requirements.md §10): on SQLite through SQLitePCL itself (<see cref="SqliteAuditInserts"/>), on SQL
 /// Server as plain ADO.NET. After any failure it drops the connection and opens a new one.
 /// When another replica shares the database (SQL Server) and took the same sequence, the batch
 /// fails on the primary key; the writer reloads the last record and chains the batch again.
