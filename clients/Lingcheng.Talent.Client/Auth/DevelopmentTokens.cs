@@ -23,43 +23,13 @@ public sealed class DevelopmentTokens(byte[] key)
     /// <summary>Reads the development key from a file, creating it (32 random bytes, base64) when asked and missing.</summary>
     public static DevelopmentTokens FromFile(string path, bool createIfMissing)
     {
-        if (!File.Exists(path))
+        if (!createIfMissing && !File.Exists(path))
         {
-            if (!createIfMissing)
-            {
-                throw new FileNotFoundException(
-                    $"Development token key not found at '{path}'. Start the system once (it generates the key) or set LCT_DEV_KEY_FILE.", path);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-
-            // Written whole under a temporary name, then moved into place without overwriting: processes
-            // starting together (the services and the web app on a fresh data folder) agree on the first
-            // key, and none reads a half-written file or one still held open by its writer.
-            var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite; // a secret: the owner only
-            }
-
-            using (var stream = new FileStream(temporary, options))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            }
-
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary); // another process placed its key first; read theirs below
-            }
+            throw new FileNotFoundException(
+                $"Development token key not found at '{path}'. Start the system once (it generates the key) or set LCT_DEV_KEY_FILE.", path);
         }
 
-        var text = File.ReadAllText(path).Trim();
+        var text = KeyFiles.Read(path, create: createIfMissing);
         return text.Length > 0
             ? new DevelopmentTokens(Convert.FromBase64String(text))
             : throw new InvalidOperationException($"Development token key file '{path}' is empty.");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.Extensions.Options;
 
@@ -94,50 +95,12 @@ public sealed class PersonalDataProtector
                 throw new InvalidOperationException(
                     "No personal-data key: set Registry:PersonalDataKey (base64 of 32 bytes) or Registry:PersonalDataKeyFile.");
             }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-
-            // Written whole under a temporary name, then moved into place without overwriting (as the
-            // development token key): replicas starting together on one data folder agree on the first key,
-            // and none meets a file still held open by its writer ("being used by another process").
-            var temporary = $"{file}.{Guid.NewGuid():N}.tmp";
-            var fileOptions = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-            if (!OperatingSystem.IsWindows())
-            {
-                fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            }
-
-            using (var stream = new FileStream(temporary, fileOptions))
-            using (var writer = new StreamWriter(stream))
-            {
-                writer.Write(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            }
-
-            try
-            {
-                File.Move(temporary, file, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(file))
-            {
-                File.Delete(temporary); // another replica placed its key first; read theirs below
-            }
         }
 
-        for (var attempt = 0; ; attempt++)
-        {
-            var text = File.ReadAllText(file).Trim();
-            if (text.Length > 0)
-            {
-                return new PersonalDataProtector(Decode(text, file));
-            }
-
-            if (attempt > 50)
-            {
-                throw new InvalidOperationException($"The personal-data key file '{file}' is empty.");
-            }
-
-            Thread.Sleep(20);
-        }
+        var text = KeyFiles.Read(file, create: true);
+        return text.Length > 0
+            ? new PersonalDataProtector(Decode(text, file))
+            : throw new InvalidOperationException($"The personal-data key file '{file}' is empty.");
     }
 
     private static byte[] Decode(string base64, string source)
