@@ -179,7 +179,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
 
-        var health = new Health.HealthClient(Channel);
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
@@ -190,13 +189,12 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             try
             {
-                var reply = await health.CheckAsync(new HealthCheckRequest { Service = _waitFor }, deadline: DateTime.UtcNow.AddSeconds(2));
-                if (reply.Status == HealthCheckResponse.Types.ServingStatus.Serving)
+                if (await IsReadyAsync())
                 {
                     return;
                 }
             }
-            catch (Grpc.Core.RpcException) when (DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
             {
             }
 
@@ -208,6 +206,22 @@ public sealed class ServiceProcess : IAsyncDisposable
 
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>
+    /// Ready means SERVING on grpc.health.v1 (or the named service), or for the identity provider, which
+    /// speaks HTTP/1.1 only, 200 from <c>/healthz/ready</c>.
+    /// </summary>
+    private async Task<bool> IsReadyAsync()
+    {
+        if (_service == "Identity")
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            return (await http.GetAsync(Address + "/healthz/ready")).IsSuccessStatusCode;
+        }
+
+        var reply = await new Health.HealthClient(Channel).CheckAsync(new HealthCheckRequest { Service = _waitFor }, deadline: DateTime.UtcNow.AddSeconds(2));
+        return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving;
     }
 
     private void Append(string? line)

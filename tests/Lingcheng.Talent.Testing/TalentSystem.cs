@@ -30,18 +30,27 @@ public sealed class TalentSystem : IAsyncDisposable
 
     public ServiceProcess? Verification { get; private set; }
 
+    /// <summary>The built-in identity provider, when started (<c>identity: true</c>); the services then trust only its tokens.</summary>
+    public ServiceProcess? Identity { get; private set; }
+
     /// <summary>The verification service's HTTP/1.1 JSON port.</summary>
     public int VerificationJsonPort { get; private set; }
 
     /// <summary>Every service's output, for log scans.</summary>
-    public string AllOutput => string.Join("\n", new[] { Registry, Entitlements, Verification }.Select(s => s?.Output ?? ""));
+    public string AllOutput => string.Join("\n", new[] { Registry, Entitlements, Verification, Identity }.Select(s => s?.Output ?? ""));
 
-    /// <summary>Starts the named services (all three by default): the registry first, the others beside each other.</summary>
+    /// <summary>
+    /// Starts the named services (all three by default): the registry first, the others beside each other.
+    /// With <paramref name="identity"/>, the built-in identity provider starts beside the registry and the
+    /// services trust its tokens (not development tokens, unless <c>Auth__DevelopmentTokens</c> says so),
+    /// and get their own tokens from it by client credentials.
+    /// </summary>
     public static async Task<TalentSystem> StartAsync(
         bool registry = true,
         bool entitlements = true,
         bool verification = true,
-        IDictionary<string, string>? settings = null)
+        IDictionary<string, string>? settings = null,
+        bool identity = false)
     {
         var data = Path.Combine(Path.GetTempPath(), "lct-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
@@ -49,6 +58,7 @@ public sealed class TalentSystem : IAsyncDisposable
         var tokens = DevelopmentTokens.FromFile(keyFile, createIfMissing: true);
         int registryPort = ServiceProcess.FreePort(), entitlementsPort = ServiceProcess.FreePort(), verificationPort = ServiceProcess.FreePort();
         var jsonPort = ServiceProcess.FreePort();
+        var identityPort = ServiceProcess.FreePort();
 
         var env = new Dictionary<string, string>
         {
@@ -58,6 +68,14 @@ public sealed class TalentSystem : IAsyncDisposable
             ["Services__Entitlements"] = $"http://127.0.0.1:{entitlementsPort}",
             ["Services__Verification"] = $"http://127.0.0.1:{verificationPort}",
         };
+        if (identity)
+        {
+            env["Services__Identity"] = $"http://127.0.0.1:{identityPort}";
+            env["Auth__Authority"] = $"http://127.0.0.1:{identityPort}/";
+            env["Auth__RequireHttpsMetadata"] = "false";
+            env["Identity__Issuer"] = $"http://127.0.0.1:{identityPort}/";
+        }
+
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             env[key] = value;
@@ -66,21 +84,25 @@ public sealed class TalentSystem : IAsyncDisposable
         var system = new TalentSystem(data, tokens, env) { VerificationJsonPort = jsonPort };
         try
         {
+            // The provider may start beside the registry: services read its discovery document at their first call.
+            var identityStart = identity
+                ? Task.Run(async () => system.Identity = await ServiceProcess.StartAsync("Identity", identityPort, env))
+                : Task.CompletedTask;
             if (registry)
             {
-                system.Registry = await ServiceProcess.StartAsync("Registry", registryPort, env);
+                system.Registry = await ServiceProcess.StartAsync("Registry", registryPort, ClientOf("registry", env, identity));
             }
 
-            var others = new List<Task>();
+            var others = new List<Task> { identityStart };
             if (entitlements)
             {
-                others.Add(Task.Run(async () => system.Entitlements = await ServiceProcess.StartAsync("Entitlements", entitlementsPort, env)));
+                others.Add(Task.Run(async () => system.Entitlements = await ServiceProcess.StartAsync("Entitlements", entitlementsPort, ClientOf("entitlements", env, identity))));
             }
 
             if (verification)
             {
                 // Only the verification service has the HTTP/1.1 JSON endpoint.
-                var verificationEnv = new Dictionary<string, string>(env) { ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{jsonPort}" };
+                var verificationEnv = new Dictionary<string, string>(ClientOf("verification", env, identity)) { ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{jsonPort}" };
                 others.Add(Task.Run(async () => system.Verification = await ServiceProcess.StartAsync("Verification", verificationPort, verificationEnv)));
             }
 
@@ -92,6 +114,19 @@ public sealed class TalentSystem : IAsyncDisposable
             await system.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A service's environment with its own client of the identity provider (its secret file in the shared data folder).</summary>
+    private static Dictionary<string, string> ClientOf(string clientId, Dictionary<string, string> env, bool identity)
+    {
+        var own = new Dictionary<string, string>(env);
+        if (identity)
+        {
+            own["Auth__ClientId"] = clientId;
+            own["Auth__ClientSecretFile"] = Path.Combine(env["DataDirectory"], "keys", "clients", clientId + ".secret");
+        }
+
+        return own;
     }
 
     /// <summary>Call options carrying a bearer token.</summary>
@@ -111,7 +146,7 @@ public sealed class TalentSystem : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var service in new[] { Verification, Entitlements, Registry })
+        foreach (var service in new[] { Verification, Entitlements, Registry, Identity })
         {
             if (service is not null)
             {

@@ -6,58 +6,97 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Lingcheng.Talent.ServiceDefaults.Auth;
 
 /// <summary>
-/// JWT bearer authentication (SPEC §6). Production: <c>Auth:Authority</c> and <c>Auth:Audience</c>
-/// point at the district's OIDC provider. Development: tokens signed with the development key file.
+/// JWT bearer authentication (docs/security.md). With <c>Auth:Authority</c> — the built-in identity provider
+/// or a district's own — the services accept only that authority's access tokens: its issuer and published
+/// keys, the audience <c>Auth:Audience</c>, an asymmetric algorithm and the access-token type. Development
+/// tokens (HS256 from the key file in the data folder) are accepted when no authority is configured, or
+/// beside it when <c>Auth:DevelopmentTokens</c> is true (the local quickstart, so <c>lct --as</c> keeps working).
 /// Every endpoint requires an authenticated caller unless it opts out (health, reflection).
 /// </summary>
 public static class AuthExtensions
 {
+    private const string AuthorityScheme = "authority", DevelopmentScheme = "development", SelectScheme = "bearer";
+
     public static IHostApplicationBuilder AddTalentAuthentication(this IHostApplicationBuilder builder)
     {
         var auth = builder.Configuration.GetSection("Auth");
         var authority = auth["Authority"];
         var audience = auth["Audience"] ?? DevelopmentTokens.Audience;
+        var acceptDevelopment = string.IsNullOrEmpty(authority) || auth.GetValue("DevelopmentTokens", false);
 
-        // Without an OIDC authority the services accept tokens signed with the development key,
-        // created on first start in the data folder (SPEC §6: local use only).
         DevelopmentTokens? development = null;
-        if (string.IsNullOrEmpty(authority))
+        if (acceptDevelopment)
         {
             development = DevelopmentTokens.FromFile(DevelopmentKeyFile(builder.Configuration), createIfMissing: true);
             builder.Services.AddSingleton(development);
         }
 
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
-        {
-            options.MapInboundClaims = false;
-            options.TokenValidationParameters = new TokenValidationParameters
-            {
-                ValidAudience = audience,
-                RoleClaimType = ClaimNames.Role,
-                NameClaimType = ClaimNames.Subject,
-                ClockSkew = TimeSpan.FromSeconds(30),
-            };
+        var authentication = builder.Services.AddAuthentication(SelectScheme)
+            .AddPolicyScheme(SelectScheme, "Bearer token", o => o.ForwardDefaultSelector = context =>
+                development is null ? AuthorityScheme
+                : string.IsNullOrEmpty(authority) || IssuerOf(context.Request.Headers.Authorization.ToString()) == DevelopmentTokens.Issuer ? DevelopmentScheme
+                : AuthorityScheme);
 
-            if (development is null)
+        if (!string.IsNullOrEmpty(authority))
+        {
+            authentication.AddJwtBearer(AuthorityScheme, options =>
             {
                 options.Authority = authority;
                 options.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
-            }
-            else
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = Common(audience);
+                options.TokenValidationParameters.ValidTypes = ["at+jwt"];
+                options.TokenValidationParameters.ValidAlgorithms = (auth["Algorithms"] ?? "ES256 RS256 PS256").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            });
+        }
+
+        if (development is not null)
+        {
+            authentication.AddJwtBearer(DevelopmentScheme, options =>
             {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = Common(audience);
                 options.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
                 options.TokenValidationParameters.IssuerSigningKey = development.SecurityKey;
-            }
-        });
+                options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            });
+        }
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return builder;
+    }
+
+    private static TokenValidationParameters Common(string audience) => new()
+    {
+        ValidAudience = audience,
+        RoleClaimType = ClaimNames.Role,
+        NameClaimType = ClaimNames.Subject,
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>The <c>iss</c> of a bearer header's token, read without validating it (only to pick the scheme that will).</summary>
+    private static string? IssuerOf(string header)
+    {
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new JsonWebToken(header[7..].Trim()).Issuer;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Where the development token key lives: <c>Auth:DevelopmentKeyFile</c>, else <c>{DataDirectory}/keys/dev-jwt.key</c>.</summary>

@@ -49,11 +49,8 @@ public static class ServiceClients
                     };
                 });
             })
-            .AddCallCredentials((_, metadata, sp) =>
-            {
-                metadata.Add("Authorization", "Bearer " + sp.GetRequiredService<ServiceTokenSource>().GetToken());
-                return Task.CompletedTask;
-            })
+            .AddCallCredentials(async (context, metadata, sp) =>
+                metadata.Add("Authorization", "Bearer " + await sp.GetRequiredService<ServiceTokenSource>().GetTokenAsync(context.CancellationToken)))
             .AddInterceptor(() => new DefaultDeadlineInterceptor(unaryDeadline));
     }
 }
@@ -74,17 +71,25 @@ public sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
 }
 
 /// <summary>
-/// The bearer token this service presents to others: <c>Auth:ServiceTokenFile</c> in production
-/// (written by the platform's token agent), else one minted from the development key.
+/// The bearer token this service presents to others: with <c>Auth:Authority</c> and <c>Auth:ClientId</c>,
+/// one from the authority by client credentials (the secret from <c>Auth:ClientSecretFile</c>, a mounted
+/// secret, or <c>Auth:ClientSecret</c>); else <c>Auth:ServiceTokenFile</c> when a platform's token agent
+/// writes one; else one minted from the development key.
 /// </summary>
 public sealed class ServiceTokenSource(IConfiguration configuration, IHostEnvironment environment, TimeProvider time, IServiceProvider services)
 {
     private readonly Lock _gate = new();
+    private readonly ClientCredentials? _credentials = CredentialsFrom(configuration, time);
     private string? _token;
     private DateTimeOffset _refreshAt;
 
-    public string GetToken()
+    public async ValueTask<string> GetTokenAsync(CancellationToken cancellationToken = default)
     {
+        if (_credentials is not null)
+        {
+            return await _credentials.GetTokenAsync(cancellationToken);
+        }
+
         var now = time.GetUtcNow();
         lock (_gate)
         {
@@ -106,5 +111,20 @@ public sealed class ServiceTokenSource(IConfiguration configuration, IHostEnviro
 
             return _token;
         }
+    }
+
+    private static ClientCredentials? CredentialsFrom(IConfiguration configuration, TimeProvider time)
+    {
+        var auth = configuration.GetSection("Auth");
+        if (string.IsNullOrEmpty(auth["Authority"]) || string.IsNullOrEmpty(auth["ClientId"]))
+        {
+            return null;
+        }
+
+        // On one machine the provider and the services share the data folder and whichever starts first
+        // creates the secret file (KeyFiles); in production it is a mounted secret that already exists.
+        var secret = auth["ClientSecretFile"] is { Length: > 0 } file ? KeyFiles.Read(file, create: true)
+            : auth["ClientSecret"] ?? throw new InvalidOperationException("Auth:ClientId is set but neither Auth:ClientSecretFile nor Auth:ClientSecret.");
+        return new ClientCredentials(new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, auth["Authority"]!, auth["ClientId"]!, secret, time);
     }
 }

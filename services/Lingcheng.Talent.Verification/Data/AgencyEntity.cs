@@ -31,31 +31,10 @@ public sealed class AgencyEntityConfiguration : IEntityTypeConfiguration<AgencyE
     }
 }
 
-/// <summary>The 18 agencies of SPEC §3.4.</summary>
+/// <summary>The 18 agencies of docs/requirements.md §3.4, as the table is seeded.</summary>
 public static class AgencySeed
 {
-    public static readonly AgencyEntity[] Agencies =
-    [
-        Make(1, "ORG", "中共德州市陵城区委组织部", "District Party Committee Organisation Department"),
-        Make(2, "HRSS", "陵城区人力资源和社会保障局", "HR and Social Security Bureau"),
-        Make(3, "EDU", "陵城区教育和体育局", "Education and Sports Bureau"),
-        Make(4, "HEALTH", "陵城区卫生健康局", "Health Bureau"),
-        Make(5, "HOSP_PEOPLE", "陵城区人民医院", "District People's Hospital"),
-        Make(6, "HOSP_TCM", "陵城区中医院", "District Hospital of Traditional Chinese Medicine"),
-        Make(7, "MEDINS", "陵城区医疗保障局", "Medical Security Bureau"),
-        Make(8, "PSB", "德州市公安局陵城分局", "Public Security Sub-bureau"),
-        Make(9, "HOUSING", "陵城区住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
-        Make(10, "TRANSPORT", "陵城区交通运输局", "Transport Bureau"),
-        Make(11, "CULTOUR", "陵城区文化和旅游局", "Culture and Tourism Bureau"),
-        Make(12, "APPROVAL", "陵城区行政审批服务局", "Administrative Approval Service Bureau"),
-        Make(13, "SCITECH", "陵城区科学技术局", "Science and Technology Bureau"),
-        Make(14, "FINANCE", "陵城区财政局", "Finance Bureau"),
-        Make(15, "FINREG", "陵城区地方金融监管局", "Local Financial Supervision Bureau"),
-        Make(16, "TAX", "国家税务总局德州市陵城区税务局", "Lingcheng Tax Bureau"),
-        Make(17, "UNION", "陵城区总工会", "District Federation of Trade Unions"),
-        Make(18, "IIT", "陵城区工业和信息化局", "Industry and Information Technology Bureau"),
-    ];
-
-    private static AgencyEntity Make(int order, string code, string name, string english) =>
-        new() { Code = code, Name = name, EnglishName = english, Active = true, SortOrder = order };
+    public static readonly AgencyEntity[] Agencies = Lingcheng.Talent.ServiceDefaults.Benefits.Agencies.All
+        .Select(a => new AgencyEntity { Code = a.Code, Name = a.Name, EnglishName = a.EnglishName, Active = true, SortOrder = a.Order })
+        .ToArray();
 }

@@ -1,0 +1,52 @@
+namespace Lingcheng.Talent.Identity;
+
+/// <summary>
+/// Settings of the identity provider (section <c>Identity</c>). The defaults are the 等保 2.0 level 3
+/// choices written in docs/security.md; tests shorten the time-outs.
+/// </summary>
+public sealed class IdentityProviderOptions
+{
+    /// <summary>The issuer in every token and the discovery document; the address the services are given as <c>Auth:Authority</c>.</summary>
+    public string Issuer { get; set; } = "http://127.0.0.1:5104/";
+
+    /// <summary>The audience of the access tokens, the one every service validates.</summary>
+    public string Audience { get; set; } = "lingcheng-talent";
+
+    /// <summary>Lifetime of an access token; a web session ends with it.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A sign-in session idle this long ends (here and in the web app).</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Failed attempts (password, second factor, activation) before the account locks.</summary>
+    public int LockoutAttempts { get; set; } = 5;
+
+    public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>A password older than this must be changed at the next sign-in.</summary>
+    public TimeSpan PasswordMaxAge { get; set; } = TimeSpan.FromDays(90);
+
+    /// <summary>How long a talent's one-time activation code stays valid.</summary>
+    public TimeSpan ActivationCodeLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Where keys and generated client secrets live: default <c>{DataDirectory}/keys</c>.</summary>
+    public string? KeysDirectory { get; set; }
+
+    /// <summary>Development only: create one demo account per role and a desk per agency, and print their passwords once.</summary>
+    public bool SeedDemoAccounts { get; set; }
+
+    /// <summary>The web application's client.</summary>
+    public WebClientOptions Web { get; set; } = new();
+
+    /// <summary>The services that get tokens by client credentials (role <c>service</c>), one client each.</summary>
+    public string[] ServiceClients { get; set; } = ["registry", "entitlements", "verification"];
+
+}
+
+public sealed class WebClientOptions
+{
+    public string ClientId { get; set; } = "lingcheng-web";
+
+    /// <summary>The web app's address; its sign-in and sign-out callbacks are under it.</summary>
+    public string[] BaseUrls { get; set; } = ["http://127.0.0.1:5180", "http://localhost:5180"];
+}

@@ -1,0 +1,28 @@
+using Lingcheng.Talent.Identity.Admin;
+using Lingcheng.Talent.Identity.Connect;
+using Lingcheng.Talent.Identity.Data;
+using Lingcheng.Talent.Identity.Extensions;
+using Lingcheng.Talent.ServiceDefaults;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
+
+// The built-in OpenID Connect provider (docs/identity.md). Exits 1 with one line when it cannot start.
+return await ServiceMain.RunAsync("identity", async () =>
+{
+    var builder = WebApplication.CreateBuilder(args);
+    builder.AddIdentityProvider();
+
+    var app = builder.Build();
+    app.UseStatusCodePages();
+    app.UseRouting();
+    app.UseAuthentication();
+    app.UseAuthorization();
+    app.MapRazorPages();
+    app.MapConnectEndpoints();
+    app.MapAccountAdmin();
+    app.MapIdentityHealth();
+
+    return await app.RunServiceAsync<IdentityDb>(args);
+});
+
+/// <summary>Entry point; public so tests can host the provider in process.</summary>
+public partial class Program;
