@@ -74,7 +74,10 @@ public sealed partial class IdentityBrowser : IDisposable
             : throw new InvalidOperationException($"No token: {json}");
     }
 
-    /// <summary>The sign-in pages from <paramref name="returnUrl"/>: password, then whatever the provider asks next.</summary>
+    /// <summary>
+    /// The sign-in pages from <paramref name="returnUrl"/>: password, then whatever the provider asks next
+    /// (a new password when one is given, else it stops on that page; the second factor or its set-up).
+    /// </summary>
     public async Task SignInAsync(string userName, string password, string returnUrl, string? newPassword = null)
     {
         var login = await GetAsync("account/login?returnUrl=" + Uri.EscapeDataString(returnUrl));
@@ -83,9 +86,14 @@ public sealed partial class IdentityBrowser : IDisposable
         {
             if (LastPage.Path.StartsWith("/account/change-password", StringComparison.Ordinal))
             {
-                var chosen = newPassword ?? throw new InvalidOperationException($"{userName} must change the password; no new one given.");
-                await PostFormAsync(LastPage, new() { ["CurrentPassword"] = password, ["NewPassword"] = chosen, ["ConfirmPassword"] = chosen, ["ReturnUrl"] = ReturnUrlOf(LastPage) });
-                password = chosen;
+                if (newPassword is null)
+                {
+                    return; // stays on the page: the caller wanted to see it
+                }
+
+                await PostFormAsync(LastPage, new() { ["CurrentPassword"] = password, ["NewPassword"] = newPassword, ["ConfirmPassword"] = newPassword, ["ReturnUrl"] = ReturnUrlOf(LastPage) });
+                password = newPassword;
+                newPassword = null;
             }
             else if (LastPage.Path.StartsWith("/account/second-factor-setup", StringComparison.Ordinal))
             {

@@ -88,6 +88,7 @@ public static class IdentityProviderSetup
                     .AllowDeviceAuthorizationFlow()
                     .AllowClientCredentialsFlow();
                 o.RegisterScopes(Scopes.OpenId, Scopes.Profile);
+                o.Configure(server => server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain)); // PKCE with S256 only
                 o.SetAccessTokenLifetime(options.AccessTokenLifetime);
                 o.SetIdentityTokenLifetime(TimeSpan.FromMinutes(10));
                 o.SetAuthorizationCodeLifetime(TimeSpan.FromMinutes(2));
