@@ -39,14 +39,44 @@ public sealed class IdentityProviderOptions
     public WebClientOptions Web { get; set; } = new();
 
     /// <summary>The services that get tokens by client credentials (role <c>service</c>), one client each.</summary>
-    public string[] ServiceClients { get; set; } = ["registry", "entitlements", "verification"];
+    public string[] ServiceClients { get; set; } = [];
 
+    /// <summary>The system's own services, when <see cref="ServiceClients"/> names none.</summary>
+    public static readonly string[] DefaultServiceClients = ["registry", "entitlements", "verification"];
+
+    /// <summary>An outside OpenID Connect platform (the province's 统一身份认证平台) people may sign in through.</summary>
+    public FederationOptions Federation { get; set; } = new();
+}
+
+/// <summary>
+/// Sign-in at an outside platform: this provider is its client (authorization code + PKCE). Someone
+/// signed in there gets tokens here only when HR has linked their outside subject to a local account,
+/// whose role, agency or card the tokens then carry; officers still give this provider's second factor.
+/// </summary>
+public sealed class FederationOptions
+{
+    /// <summary>The platform's issuer; empty turns federation off.</summary>
+    public string? Authority { get; set; }
+
+    public string ClientId { get; set; } = "lingcheng-talent";
+
+    /// <summary>The client secret as a file (a mounted secret).</summary>
+    public string? ClientSecretFile { get; set; }
+
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The button's text on the sign-in page.</summary>
+    public string DisplayName { get; set; } = "省统一身份认证平台";
 }
 
 public sealed class WebClientOptions
 {
     public string ClientId { get; set; } = "lingcheng-web";
 
-    /// <summary>The web app's address; its sign-in and sign-out callbacks are under it.</summary>
-    public string[] BaseUrls { get; set; } = ["http://127.0.0.1:5180", "http://localhost:5180"];
+    /// <summary>
+    /// The web app's public addresses; its sign-in and sign-out callbacks are under them. Required outside
+    /// Development; in Development the local ones (5180) when none is set. (Empty by default: configured
+    /// array entries are added to a default's, not put in their place.)
+    /// </summary>
+    public string[] BaseUrls { get; set; } = [];
 }

@@ -2,7 +2,9 @@ using Lingcheng.Talent.Identity.Admin;
 using Lingcheng.Talent.Identity.Connect;
 using Lingcheng.Talent.Identity.Data;
 using Lingcheng.Talent.Identity.Extensions;
+using Lingcheng.Talent.Identity.Pages.Account;
 using Lingcheng.Talent.ServiceDefaults;
+using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 
 // The built-in OpenID Connect provider (docs/identity.md). Exits 1 with one line when it cannot start.
@@ -18,8 +20,15 @@ return await ServiceMain.RunAsync("identity", async () =>
     app.UseAuthorization();
     app.MapRazorPages();
     app.MapConnectEndpoints();
+    app.MapFederation();
     app.MapAccountAdmin();
     app.MapIdentityHealth();
+
+    if (args.FirstOrDefault() == FirstOfficer.Command)
+    {
+        await app.Services.MigrateAsync<IdentityDb>();
+        return await FirstOfficer.RunAsync(app.Services, args);
+    }
 
     return await app.RunServiceAsync<IdentityDb>(args);
 });

@@ -24,12 +24,33 @@ public sealed class IdentitySystem : IAsyncLifetime
     /// <summary>Demo account name → its first password (from keys/demo-accounts.txt).</summary>
     public Dictionary<string, string> DemoPasswords { get; } = [];
 
+    /// <summary>
+    /// A second provider standing in for the province's platform (统一身份认证平台), with its own data
+    /// folder and demo accounts; ours is its client <c>lingcheng-talent</c> and federates to it.
+    /// </summary>
+    public ServiceProcess Province { get; private set; } = null!;
+
+    public string ProvinceData { get; } = Path.Combine(Path.GetTempPath(), "lct-tests", "province-" + Guid.NewGuid().ToString("N"));
+
     public async ValueTask InitializeAsync()
     {
+        var provincePort = ServiceProcess.FreePort();
         System = await TalentSystem.StartAsync(identity: true, settings: new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Identity__SeedDemoAccounts"] = "true",
+            ["Identity__Federation__Authority"] = $"http://127.0.0.1:{provincePort}/",
+            ["Identity__Federation__RequireHttpsMetadata"] = "false",
+            ["Identity__Federation__ClientSecretFile"] = Path.Combine(ProvinceData, "keys", "clients", "lingcheng-talent.secret"),
+        });
+        Province = await ServiceProcess.StartAsync("Identity", provincePort, new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["DataDirectory"] = ProvinceData,
+            ["Identity__Issuer"] = $"http://127.0.0.1:{provincePort}/",
+            ["Identity__SeedDemoAccounts"] = "true",
+            ["Identity__Web__ClientId"] = "lingcheng-talent",
+            ["Identity__Web__BaseUrls__0"] = System.Identity!.Address,
         });
         foreach (var line in File.ReadAllLines(Path.Combine(System.DataDirectory, "keys", "demo-accounts.txt")).Skip(1))
         {
@@ -107,5 +128,16 @@ public sealed class IdentitySystem : IAsyncLifetime
         return http;
     }
 
-    public async ValueTask DisposeAsync() => await System.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Province.DisposeAsync();
+        await System.DisposeAsync();
+        try
+        {
+            Directory.Delete(ProvinceData, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
 }

@@ -194,8 +194,9 @@ public sealed class ServiceProcess : IAsyncDisposable
                     return;
                 }
             }
-            catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException or TaskCanceledException && DateTime.UtcNow < deadline)
+            catch (Exception ex) when (ex is Grpc.Core.RpcException or HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet; past the deadline the timeout below says so, with the service's output.
             }
 
             if (DateTime.UtcNow > deadline)

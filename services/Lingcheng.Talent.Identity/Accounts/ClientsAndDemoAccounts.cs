@@ -43,7 +43,10 @@ public sealed class ClientsAndDemoAccounts(
             },
             Requirements = { Requirements.Features.ProofKeyForCodeExchange },
         };
-        foreach (var baseUrl in o.Web.BaseUrls)
+        var baseUrls = o.Web.BaseUrls.Length > 0 ? o.Web.BaseUrls
+            : environment.IsDevelopment() ? ["http://127.0.0.1:5180", "http://localhost:5180"]
+            : throw new InvalidOperationException("Identity:Web:BaseUrls (the web application's public addresses) is required outside Development.");
+        foreach (var baseUrl in baseUrls)
         {
             web.RedirectUris.Add(new Uri(baseUrl.TrimEnd('/') + "/signin-oidc"));
             web.PostLogoutRedirectUris.Add(new Uri(baseUrl.TrimEnd('/') + "/signout-callback-oidc"));
@@ -59,7 +62,7 @@ public sealed class ClientsAndDemoAccounts(
             Permissions = { Permissions.Endpoints.DeviceAuthorization, Permissions.Endpoints.Token, Permissions.GrantTypes.DeviceCode, Permissions.Scopes.Profile },
         }, cancellationToken);
 
-        foreach (var service in o.ServiceClients)
+        foreach (var service in o.ServiceClients.Length > 0 ? o.ServiceClients : IdentityProviderOptions.DefaultServiceClients)
         {
             var descriptor = new OpenIddictApplicationDescriptor
             {

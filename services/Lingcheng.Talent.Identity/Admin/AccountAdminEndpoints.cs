@@ -69,6 +69,8 @@ public static class AccountAdminEndpoints
             (await admin.ResetPasswordAsync(userName, By(http), ct)).ToHttp());
         manage.MapPost("/{userName}/reset-second-factor", async (string userName, HttpContext http, AccountAdministration admin, CancellationToken ct) =>
             (await admin.ResetSecondFactorAsync(userName, By(http), ct)).ToHttp());
+        manage.MapPost("/{userName}/link", async (string userName, LinkRequest request, HttpContext http, AccountAdministration admin, CancellationToken ct) =>
+            (await admin.LinkAsync(userName, request.Subject, By(http), ct)).ToHttp());
         return app;
     }
 
@@ -80,4 +82,7 @@ public static class AccountAdminEndpoints
         http.Request.Headers.Authorization.ToString() is var header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : "";
 
     public sealed record TalentCodeRequest(string? CardNumber);
+
+    /// <summary>The outside platform's subject (its <c>sub</c>) to link to an account.</summary>
+    public sealed record LinkRequest(string? Subject);
 }

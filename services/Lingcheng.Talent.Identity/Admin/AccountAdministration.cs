@@ -177,6 +177,32 @@ public sealed partial class AccountAdministration(
         return result.Value is { } view ? AdminResult<CreatedAccount>.Ok(new CreatedAccount(view, password)) : AdminResult<CreatedAccount>.From(result);
     }
 
+    /// <summary>Links the outside platform's subject to an account: signing in there then signs in as it here.</summary>
+    public async Task<AdminResult<AccountView>> LinkAsync(string userName, string? subject, string by, CancellationToken ct)
+    {
+        subject = subject?.Trim();
+        if (string.IsNullOrEmpty(subject) || subject.Length > 200 || subject.Any(char.IsControl))
+        {
+            return AdminResult<AccountView>.Invalid(new() { ["subject"] = ["请填写外部平台的用户编号 (the outside platform's subject, 1 to 200 characters)."] });
+        }
+
+        if (await users.FindByLoginAsync(Pages.Account.Federation.Scheme, subject) is { } holder && holder.UserName != userName)
+        {
+            return AdminResult<AccountView>.Conflict($"该外部编号已关联账户 {holder.UserName} (already linked to another account).");
+        }
+
+        return await ChangeAsync(userName, by, "LinkExternalLogin", ct, async a =>
+        {
+            if ((await users.GetLoginsAsync(a)).Any(l => l.LoginProvider == Pages.Account.Federation.Scheme && l.ProviderKey == subject))
+            {
+                return null;
+            }
+
+            var added = await users.AddLoginAsync(a, new UserLoginInfo(Pages.Account.Federation.Scheme, subject, "federation"));
+            return added.Succeeded ? null : string.Join(" ", added.Errors.Select(e => e.Description));
+        });
+    }
+
     private async Task<AdminResult<AccountView>> ChangeAsync(string userName, string by, string action, CancellationToken ct, Func<Account, Task<string?>> change)
     {
         Account? account = null;

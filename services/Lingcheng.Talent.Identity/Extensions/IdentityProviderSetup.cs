@@ -2,6 +2,7 @@ using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Admin;
 using Lingcheng.Talent.Identity.Connect;
+using Lingcheng.Talent.Identity.Pages.Account;
 using Lingcheng.Talent.Identity.Data;
 using Lingcheng.Talent.Identity.Keys;
 using Lingcheng.Talent.ServiceDefaults;
@@ -122,6 +123,29 @@ public static class IdentityProviderSetup
                 .RequireClaim(ClaimNames.Role, Roles.HrOfficer, Roles.Auditor))
             .AddPolicy(ManageAccounts, p => p.AddAuthenticationSchemes(OpenIddictValidationAspNetCoreDefaults.AuthenticationScheme)
                 .RequireClaim(ClaimNames.Role, Roles.HrOfficer));
+
+        if (!string.IsNullOrWhiteSpace(options.Federation.Authority))
+        {
+            builder.Services.AddAuthentication().AddOpenIdConnect(Federation.Scheme, options.Federation.DisplayName, o =>
+            {
+                var federation = options.Federation;
+                o.SignInScheme = IdentityConstants.ExternalScheme;
+                o.Authority = federation.Authority;
+                o.ClientId = federation.ClientId;
+                // On one machine (and in the tests) the platform and this provider may share the file; elsewhere it is a mounted secret.
+                o.ClientSecret = federation.ClientSecretFile is { Length: > 0 } file ? KeyFiles.Read(file, create: true) : null;
+                o.RequireHttpsMetadata = federation.RequireHttpsMetadata;
+                o.ResponseType = "code";
+                o.ResponseMode = "query"; // a plain redirect back: no auto-submitting form, and Lax cookies suffice
+                o.UsePkce = true;
+                o.MapInboundClaims = false;
+                o.CorrelationCookie.SameSite = o.NonceCookie.SameSite = SameSiteMode.Lax;
+                // Secure-only by default; behind TLS they are, and on one machine's plain HTTP they must still work.
+                o.CorrelationCookie.SecurePolicy = o.NonceCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                o.Scope.Clear();
+                o.Scope.Add("openid");
+            });
+        }
 
         builder.Services.AddRazorPages();
         builder.Services.AddScoped<AccountAudit>();

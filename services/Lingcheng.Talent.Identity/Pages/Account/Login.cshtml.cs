@@ -23,6 +23,9 @@ public sealed class LoginModel(SignInManager<Accounts.Account> signIn, AccountAu
 
     public string? Error { get; private set; }
 
+    /// <summary>The outside platform's name when federation is on.</summary>
+    public string? FederationName => string.IsNullOrWhiteSpace(options.Value.Federation.Authority) ? null : options.Value.Federation.DisplayName;
+
     public async Task<IActionResult> OnPostAsync()
     {
         var name = UserName?.Trim() ?? "";
