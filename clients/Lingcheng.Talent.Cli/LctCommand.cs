@@ -13,14 +13,18 @@ public static class LctCommand
         var root = new RootCommand(CommandExtensions.Describe(
             "lct — the Lingcheng talent green card (陵城区人才绿卡) command line, for HR officers, agency staff, card holders and auditors.",
             "lct demo                                   # the whole story against the running system",
+            "lct login                                  # sign in (device code, approved in a browser)",
             "lct hr talent list",
             "lct hr card issue TALENT_ID",
             "lct agency verify --as agency:HOSP_PEOPLE --image card.png",
             "lct me benefits --as talent:LC260000016",
-            "lct token mint --role hr"));
+            "LCT_ENVIRONMENT=Development lct token mint --role hr"));
         GlobalOptions.AddTo(root);
         CommandExtensions.AddExamplesToHelp(root);
         root.With(
+            LoginCommands.CreateLogin(),
+            LoginCommands.CreateLogout(),
+            LoginCommands.CreateWhoami(),
             HrCommands.Create(),
             AgencyCommands.Create(),
             MeCommands.Create(),

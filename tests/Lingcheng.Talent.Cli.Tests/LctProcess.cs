@@ -15,7 +15,8 @@ public sealed record LctResult(int ExitCode, string Stdout, string Stderr)
 
 /// <summary>
 /// Runs the built <c>lct</c> (<c>dotnet lct.dll …</c>) against the running services, with the
-/// system's addresses and development key in the environment, as a user would.
+/// system's addresses and development key in the environment, as a developer would: in the Development
+/// environment (development tokens allowed) and with no <c>lct login</c> sign-in (a token cache that does not exist).
 /// </summary>
 public sealed class LctProcess(RunningSystemFixture system, string workingDirectory)
 {
@@ -40,6 +41,9 @@ public sealed class LctProcess(RunningSystemFixture system, string workingDirect
 
         start.Environment.Remove("LCT_TOKEN");
         start.Environment.Remove("LCT_AS");
+        start.Environment.Remove("LCT_AUTHORITY");
+        start.Environment["LCT_ENVIRONMENT"] = "Development";
+        start.Environment["LCT_TOKEN_CACHE"] = Path.Combine(workingDirectory, "not-signed-in", "token.json");
         start.Environment["LCT_REGISTRY"] = system.Registry!.Address;
         start.Environment["LCT_ENTITLEMENTS"] = system.Entitlements!.Address;
         start.Environment["LCT_VERIFICATION"] = system.Verification!.Address;

@@ -17,12 +17,14 @@ namespace Lingcheng.Talent.Cli.Commands;
 internal static class AdminCommands
 {
     public static Command Create() => new Command("admin", Describe(
-        "HR bureau administration: signing keys and the benefit catalogue. Tokens default to --as hr.",
+        "HR bureau administration: sign-in accounts, signing keys and the benefit catalogue. The token of `lct login`; in Development without one, --as hr.",
+        "lct admin accounts list",
         "lct admin keys list",
         "lct admin keys rotate",
         "lct admin benefits list --agency HOSP_PEOPLE",
         "lct admin benefits update SCENIC_SPOT_ENTRY --quota-limit 24"))
         .With(
+            AccountCommands.Create(),
             new Command("keys", Describe("The card-signing keys (the trust list agencies verify with).", "lct admin keys list", "lct admin keys rotate"))
                 .With(KeysList(), KeysRotate()),
             new Command("benefits", Describe("The benefit catalogue (SPEC §3.3); changes take effect at once.", "lct admin benefits list", "lct admin benefits update TALENT_LOAN --tiers A,B,C,D"))
@@ -34,7 +36,7 @@ internal static class AdminCommands
         .With(Usage());
 
     public static Command CreateAudit() => new Command("audit", Describe(
-        "Audit trail checks. Tokens default to --as auditor.",
+        "Audit trail checks. The token of `lct login`; in Development without one, --as auditor.",
         "lct audit verify-chain"))
         .With(VerifyChain());
 

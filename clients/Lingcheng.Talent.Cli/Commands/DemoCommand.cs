@@ -26,7 +26,7 @@ internal static class DemoCommand
         var command = new Command("demo", Describe(
             "Tell the whole story against the running system: the HR bureau registers a made-up talent and issues a card; the People's Hospital " +
             "verifies it and records the yearly health check; the school office sees only school benefits; the HR bureau revokes the card; " +
-            "the hospital's next scan is refused. Uses development tokens (start the system first).",
+            "the hospital's next scan is refused. Uses development tokens: LCT_ENVIRONMENT=Development only (start the system first).",
             "lct demo",
             "dotnet run --project clients/Lingcheng.Talent.Cli -- demo",
             "lct demo --registry http://10.0.0.5:5101 --entitlements http://10.0.0.5:5102 --verification http://10.0.0.5:5103 --dev-key ./dev-jwt.key"));
@@ -40,11 +40,11 @@ internal static class DemoCommand
         private readonly JsonArray _steps = [];
         private int _step;
 
-        private TalentClients Hr { get; } = c.ClientsAs(Identity.Parse("hr:demo-hr-officer"));
+        private TalentClients Hr { get; } = c.ClientsAs(Identity.Parse("hr:demo-hr-officer"), "lct demo");
 
-        private TalentClients HospitalDesk { get; } = c.ClientsAs(Identity.Parse($"agency:{Hospital}/outpatient-desk-1"));
+        private TalentClients HospitalDesk { get; } = c.ClientsAs(Identity.Parse($"agency:{Hospital}/outpatient-desk-1"), "lct demo");
 
-        private TalentClients SchoolOffice { get; } = c.ClientsAs(Identity.Parse($"agency:{School}/enrolment-office"));
+        private TalentClients SchoolOffice { get; } = c.ClientsAs(Identity.Parse($"agency:{School}/enrolment-office"), "lct demo");
 
         public async Task<int> RunAsync(CancellationToken ct)
         {

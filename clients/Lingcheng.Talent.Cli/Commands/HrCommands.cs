@@ -17,7 +17,7 @@ internal static class HrCommands
     public const string DefaultAs = "hr";
 
     public static Command Create() => new Command("hr", Describe(
-        "HR bureau (区人社局): register talents and manage their cards. Tokens default to --as hr.",
+        "HR bureau (区人社局): register talents and manage their cards. The token of `lct login`; in Development without one, --as hr.",
         "lct hr talent add --name 张晓明 --gender male --document-type RESIDENT_ID --document-number 371403199001011235 ...",
         "lct hr talent import talents.csv",
         "lct hr card issue TALENT_ID",

@@ -13,7 +13,7 @@ internal static class MeCommands
 {
     public static Command Create() => new Command("me", Describe(
         "Card holders: your card, a QR to show at a desk, your benefits and what is left, your use history, and who verified your card. " +
-        "Sign in with --as talent:CARD (development) or --token.",
+        "Sign in with `lct login`, --token, or --as talent:CARD (Development only).",
         "lct me card --as talent:LC260000016",
         "lct me qr --as talent:LC260000016",
         "lct me benefits --as talent:LC260000016",

@@ -11,7 +11,8 @@ namespace Lingcheng.Talent.Cli.Commands;
 internal static class TokenCommands
 {
     public static Command Create() => new Command("token", Describe(
-        "Development tokens, minted from the development key the system writes on first start (data/keys/dev-jwt.key). Local use only.",
+        "Development tokens, minted from the development key the system writes on first start (data/keys/dev-jwt.key). " +
+        "Only with LCT_ENVIRONMENT=Development; elsewhere sign in with `lct login`.",
         "lct token mint --role hr_officer",
         "export LCT_TOKEN=$(lct token mint --role agency_terminal --agency HOSP_PEOPLE)"))
         .With(Mint());
@@ -32,6 +33,7 @@ internal static class TokenCommands
         command.With(role, agency, terminal, card, subject, hours);
         return command.Runs((c, _) =>
         {
+            DevelopmentEnvironment.Require("lct token mint");
             var roleName = (c.Get(role) ?? "").Trim().ToLowerInvariant() switch
             {
                 "hr" or Roles.HrOfficer => Roles.HrOfficer,
@@ -61,7 +63,7 @@ internal static class TokenCommands
                 _ => "lct-" + roleName,
             };
             var lifetime = TimeSpan.FromHours(c.Get(hours) is > 0 and <= 24 * 30 ? c.Get(hours) : 8);
-            var token = c.DevTokens().Mint(roleName, sub, agency: agencyCode, card: roleName == Roles.Talent ? cardNumber : null, terminal: terminalId, lifetime: lifetime);
+            var token = c.DevTokens("lct token mint").Mint(roleName, sub, agency: agencyCode, card: roleName == Roles.Talent ? cardNumber : null, terminal: terminalId, lifetime: lifetime);
             if (c.Json)
             {
                 c.Out.WriteJson(new JsonObject

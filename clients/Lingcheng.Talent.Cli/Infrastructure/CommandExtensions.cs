@@ -43,6 +43,10 @@ internal static class CommandExtensions
             {
                 return Fail("cancelled", 130);
             }
+            catch (HttpRequestException ex)
+            {
+                return Fail($"HTTP request failed: {ex.Message}");
+            }
             catch (OfflineCacheException ex)
             {
                 return Fail(ex.Message);

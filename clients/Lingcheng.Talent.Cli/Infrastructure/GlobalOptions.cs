@@ -27,15 +27,22 @@ internal static class GlobalOptions
         HelpName = "URL",
     };
 
+    public static readonly Option<string?> Authority = new("--authority")
+    {
+        Description = $"Address of the identity provider, for lct login and lct admin accounts [env LCT_AUTHORITY; default the one you signed in at, else {CliContext.DefaultAuthority}]",
+        Recursive = true,
+        HelpName = "URL",
+    };
+
     public static readonly Option<string?> Token = new("--token")
     {
-        Description = "Bearer token to call with [env LCT_TOKEN]; without one, lct mints a development token (see --as)",
+        Description = "Bearer token to call with [env LCT_TOKEN]; without one, the token of `lct login`",
         Recursive = true,
     };
 
     public static readonly Option<string?> As = new("--as")
     {
-        Description = "Act as hr | auditor | agency:CODE[/TERMINAL] | talent:CARD with a token minted from the development key [env LCT_AS]",
+        Description = "Development only (LCT_ENVIRONMENT=Development): act as hr | auditor | agency:CODE[/TERMINAL] | talent:CARD with a token minted from the development key [env LCT_AS]",
         Recursive = true,
         HelpName = "IDENTITY",
     };
@@ -58,6 +65,7 @@ internal static class GlobalOptions
         root.Options.Add(Registry);
         root.Options.Add(Entitlements);
         root.Options.Add(Verification);
+        root.Options.Add(Authority);
         root.Options.Add(Token);
         root.Options.Add(As);
         root.Options.Add(DevKeyFile);
