@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
@@ -19,7 +20,14 @@ namespace Lingcheng.Talent.Security.Tests;
 /// <summary>
 /// SPEC §6 for every method of every service, enumerated from the proto descriptors: a caller without
 /// a valid token is UNAUTHENTICATED, a caller of a role the method does not allow is PERMISSION_DENIED,
-/// and the roles the code declares are exactly the ones SPEC §6 and the protos promise.
+/// every caller of a role it allows gets past authorisation, and the roles the code declares are exactly
+/// the ones SPEC §6 and the protos promise. The callers are real (issue 29): each of
+/// <see cref="RoleTable.Callers"/> calls with the access token the built-in identity provider issued to that
+/// account or client — an officer signed in with the second factor, a desk, a talent who activated their
+/// account, each service's own client — and a test proves those tokens are the provider's. The broken
+/// tokens (expired, foreign key, other issuer or audience, unsigned) and a role nobody holds are minted
+/// here, as no provider would issue them; the services accept development tokens beside the provider's
+/// only so that these reach them (see <see cref="SecuritySystem"/>).
 /// </summary>
 [Collection(Collections.AccessControl)]
 public sealed class AccessControlTests(SecuritySystem fixture)
@@ -55,6 +63,44 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
+    // The services accept development tokens too (for the broken ones), so a matrix quietly run on minted tokens would
+    // pass the tests below as well: this one pins every matrix token to the provider's published keys and issuer.
+    [Fact]
+    public async Task Every_matrix_token_is_one_the_provider_signed_for_its_own_account_or_client_and_every_role_has_one()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.System.Identity!.Address + "/") };
+        var discovery = await http.GetFromJsonAsync<JsonElement>(".well-known/openid-configuration", ct);
+        Assert.Equal(fixture.Issuer, discovery.GetProperty("issuer").GetString());
+        var published = new JsonWebKeySet(await http.GetStringAsync(discovery.GetProperty("jwks_uri").GetString(), ct));
+        var parameters = new TokenValidationParameters
+        {
+            ValidIssuer = fixture.Issuer,
+            ValidAudience = DevelopmentTokens.Audience,
+            IssuerSigningKeys = published.GetSigningKeys(),
+            ValidTypes = ["at+jwt"],
+        };
+
+        var tokens = fixture.ProviderTokens.All;
+        Assert.Equal(RoleTable.Callers.Count, tokens.Count);
+        foreach (var ((caller, role), token) in RoleTable.Callers.Zip(tokens))
+        {
+            var result = await new JsonWebTokenHandler().ValidateTokenAsync(token.Token, parameters);
+            Assert.True(result.IsValid, $"{caller}: {result.Exception?.Message}");
+            var jwt = (JsonWebToken)result.SecurityToken;
+            Assert.Equal(SecurityAlgorithms.EcdsaSha256, jwt.Alg);
+            Assert.Equal(role, jwt.GetClaim(ClaimNames.Role).Value);
+            Assert.Equal(caller == RoleTable.ActivatedTalent ? fixture.ProviderTokens.TalentCard.CardNumber : caller, jwt.Subject);
+        }
+
+        var desk = new JsonWebToken(fixture.ProviderTokens.Of(Roles.AgencyTerminal).Single().Token);
+        Assert.Equal("HOSP_PEOPLE", desk.GetClaim(ClaimNames.Agency).Value);
+        var talent = new JsonWebToken(fixture.ProviderTokens.Of(Roles.Talent).Single().Token);
+        Assert.Equal(fixture.ProviderTokens.TalentCard.CardNumber, talent.GetClaim(ClaimNames.Card).Value);
+        Assert.Equal(Roles.All.Order(StringComparer.Ordinal), tokens.Select(t => t.Role).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(["entitlements", "registry", "verification"], fixture.ProviderTokens.Of(Roles.Service).Select(t => t.Caller).Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Every_method_answers_unauthenticated_without_a_token_or_with_an_expired_forged_foreign_or_unsigned_one()
     {
@@ -85,13 +131,13 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         var calls = 0;
         foreach (var m in RoleTable.AllMethods)
         {
-            foreach (var role in RoleTable.WrongRoles(m))
+            foreach (var (caller, token) in RoleTable.WrongRoles(m).SelectMany(CallersOf))
             {
-                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(Mint(fixture.System.Tokens, role)));
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token));
                 calls++;
                 if (status != StatusCode.PermissionDenied)
                 {
-                    failures.Add($"{RoleTable.Key(m)} as {role}: {status}");
+                    failures.Add($"{RoleTable.Key(m)} as {caller}: {status}");
                 }
             }
         }
@@ -104,32 +150,35 @@ public sealed class AccessControlTests(SecuritySystem fixture)
     [Fact]
     public async Task Every_allowed_role_gets_past_authorisation_on_every_method()
     {
-        // A talent asks about their own card and record; everyone else sends the empty request
+        // The talent asks about their own card and record; everyone else sends the empty request
         // (which at most fails validation: nothing is written).
-        var (card, _, talent) = await fixture.IssueCardAsync();
+        var (card, talent) = (fixture.ProviderTokens.TalentCard, fixture.ProviderTokens.Talent);
         var failures = new List<string>();
+        var calls = 0;
         foreach (var m in RoleTable.AllMethods)
         {
             IEnumerable<string> roles = RoleTable.Allowed[RoleTable.Key(m)].Contains("*") ? Roles.All : RoleTable.Allowed[RoleTable.Key(m)];
-            foreach (var role in roles)
+            foreach (var token in roles.SelectMany(fixture.ProviderTokens.Of))
             {
                 var request = m.InputType.Parser.ParseFrom(Google.Protobuf.ByteString.Empty);
-                if (role == Roles.Talent)
+                if (token.Role == Roles.Talent)
                 {
                     m.InputType.FindFieldByName("card_number")?.Accessor.SetValue(request, card.CardNumber);
                     m.InputType.FindFieldByName("talent_id")?.Accessor.SetValue(request, talent.TalentId);
                 }
 
-                var token = Mint(fixture.System.Tokens, role, card.CardNumber);
-                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token), Google.Protobuf.MessageExtensions.ToByteArray(request));
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token.Token), Google.Protobuf.MessageExtensions.ToByteArray(request));
+                calls++;
                 if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
                 {
-                    failures.Add($"{RoleTable.Key(m)} as {role}: {status}");
+                    failures.Add($"{RoleTable.Key(m)} as {token.Role} {token.Caller}: {status}");
                 }
             }
         }
 
-        Assert.True(failures.Count == 0, "An allowed role was refused:\n" + string.Join("\n", failures));
+        TestContext.Current.SendDiagnosticMessage($"{calls} calls with the provider's tokens of allowed callers");
+        Assert.True(failures.Count == 0, "An allowed caller was refused:\n" + string.Join("\n", failures));
+        Assert.True(calls > RoleTable.AllMethods.Count() * 2, $"only {calls} allowed calls were made");
     }
 
     [Fact]
@@ -157,13 +206,13 @@ public sealed class AccessControlTests(SecuritySystem fixture)
                 }
             }
 
-            foreach (var role in RoleTable.WrongRoles(method))
+            foreach (var (caller, token) in RoleTable.WrongRoles(method).SelectMany(CallersOf))
             {
-                var status = await PostAsync(http, path, Mint(fixture.System.Tokens, role));
+                var status = await PostAsync(http, path, token);
                 calls++;
                 if (status != HttpStatusCode.Forbidden)
                 {
-                    failures.Add($"POST {path} as {role}: {(int)status}, expected 403");
+                    failures.Add($"POST {path} as {caller}: {(int)status}, expected 403");
                 }
             }
 
@@ -217,11 +266,14 @@ public sealed class AccessControlTests(SecuritySystem fixture)
     private static (string? Agency, string? Card) ClaimsFor(string role, string card) =>
         role == Roles.AgencyTerminal ? ("HOSP_PEOPLE", null) : role == Roles.Talent ? (null, card) : (null, null);
 
-    private static string Mint(DevelopmentTokens tokens, string role, string? card = null)
-    {
-        var (agency, talentCard) = ClaimsFor(role, card ?? SomeCard);
-        return tokens.Mint(role, "sec-" + role, agency: agency, card: talentCard, terminal: agency is null ? null : "sec-desk");
-    }
+    /// <summary>
+    /// Who calls as <paramref name="role"/> in the matrix: the provider's token of every account and client holding it, or,
+    /// for <see cref="RoleTable.NoSuchRole"/>, which none holds and no provider issues, a development token.
+    /// </summary>
+    private IEnumerable<(string Caller, string Token)> CallersOf(string role) =>
+        role == RoleTable.NoSuchRole
+            ? [(role + " (development token)", fixture.System.Tokens.Mint(role, "sec-" + role))]
+            : fixture.ProviderTokens.Of(role).Select(t => (role + " " + t.Caller, t.Token));
 
     private static string Custom(SecurityKey key, string role, string? agency, string? card, string issuer, string audience)
     {

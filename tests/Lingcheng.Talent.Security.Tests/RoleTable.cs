@@ -10,12 +10,36 @@ namespace Lingcheng.Talent.Security.Tests;
 
 /// <summary>
 /// Who may call what, written from SPEC §6 and the RPC comments of the protos (the contract agencies
-/// read), independently of the code. <see cref="Any"/> means every authenticated caller.
+/// read), independently of the code. <see cref="Any"/> means every authenticated caller. The access
+/// matrix (<see cref="AccessControlTests"/>) calls every method as each of <see cref="Callers"/>, with the
+/// access token the built-in identity provider issued to that real account or client.
 /// </summary>
 public static class RoleTable
 {
     /// <summary>Every authenticated role may call the method.</summary>
     public static readonly IReadOnlySet<string> Any = new HashSet<string> { "*" };
+
+    /// <summary>A role no account or client holds: the provider cannot issue it, so the matrix mints it as a development token.</summary>
+    public const string NoSuchRole = "superuser";
+
+    /// <summary>The placeholder in <see cref="Callers"/> for the talent, whose account name is a card number issued at run time.</summary>
+    public const string ActivatedTalent = "(a talent who activated their account)";
+
+    /// <summary>
+    /// The provider's accounts and clients the matrix calls as, every role at least once: the demo officers and
+    /// a desk the provider seeds in Development, a talent whose account HR opened, and the services' own clients
+    /// (role <c>service</c>, client credentials) — each service's, since any of them may be the caller.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Caller, string Role)> Callers =
+    [
+        ("hr-demo", Roles.HrOfficer),
+        ("auditor-demo", Roles.Auditor),
+        ("desk-hosp-people", Roles.AgencyTerminal),
+        (ActivatedTalent, Roles.Talent),
+        ("registry", Roles.Service),
+        ("entitlements", Roles.Service),
+        ("verification", Roles.Service),
+    ];
 
     public static readonly IReadOnlyList<ServiceDescriptor> Services =
         [TalentRegistryService.Descriptor, EntitlementService.Descriptor, VerificationService.Descriptor];
@@ -68,11 +92,11 @@ public static class RoleTable
 
     public static string Key(MethodDescriptor m) => m.Service.Name + "/" + m.Name;
 
-    /// <summary>The roles that may NOT call the method (plus a role nobody has).</summary>
+    /// <summary>The roles that may NOT call the method (plus a role nobody has, which only a development token can carry).</summary>
     public static IEnumerable<string> WrongRoles(MethodDescriptor m)
     {
         var allowed = Allowed[Key(m)];
-        return allowed.Contains("*") ? [] : Roles.All.Where(r => !allowed.Contains(r)).Append("superuser");
+        return allowed.Contains("*") ? [] : Roles.All.Where(r => !allowed.Contains(r)).Append(NoSuchRole);
     }
 
     /// <summary>A role the method allows (to carry an otherwise broken token).</summary>

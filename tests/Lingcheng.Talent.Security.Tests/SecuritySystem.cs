@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
@@ -12,12 +13,18 @@ using Tier = Lingcheng.Talent.V1.Tier;
 namespace Lingcheng.Talent.Security.Tests;
 
 /// <summary>
-/// The three real services as processes (one system for the whole assembly: the privacy scan at the
-/// end reads the logs of everything the other classes did), plus one more verification replica whose
-/// clock runs ten minutes ahead (<c>Verification:ClockOffsetSeconds</c>) so a real phone token can be
-/// replayed after it expired. Everything sensitive a test hands to the services (identity numbers,
-/// phones, QR texts, bearer tokens, key material) is remembered in <see cref="Sensitive"/>, and every
-/// answer an agency terminal receives in <see cref="AgencyAnswers"/>, for the privacy scan.
+/// The three real services and the built-in identity provider as processes (one system for the whole
+/// assembly: the privacy scan at the end reads the logs of everything the other classes did), plus one
+/// more verification replica whose clock runs ten minutes ahead (<c>Verification:ClockOffsetSeconds</c>)
+/// so a real phone token can be replayed after it expired. The services trust the provider, whose demo
+/// accounts are seeded (Development), and the access matrix calls with the tokens it issued to real
+/// accounts and clients (<see cref="ProviderTokens"/>). They also accept development tokens
+/// (<c>Auth:DevelopmentTokens</c>), because the other tests need tokens no account can get: expired,
+/// foreign-signed or unsigned ones, a role nobody holds, an agency that does not participate, a talent
+/// token for each of many fresh cards, a desk of any of the 18 agencies. Everything sensitive a test hands
+/// to the services (identity numbers, phones, QR texts, bearer tokens, key material, the talent's
+/// activation code and password) is remembered in <see cref="Sensitive"/>, and every answer an agency
+/// terminal receives in <see cref="AgencyAnswers"/>, for the privacy scan.
 /// </summary>
 public sealed class SecuritySystem : IAsyncLifetime
 {
@@ -33,6 +40,12 @@ public sealed class SecuritySystem : IAsyncLifetime
 
     /// <summary>A verification replica (own database) whose clock runs <see cref="LaterClockOffset"/> ahead.</summary>
     public ServiceProcess LaterReplica { get; private set; } = null!;
+
+    /// <summary>The access tokens the identity provider issued to the callers of <see cref="RoleTable.Callers"/>.</summary>
+    public ProviderTokens ProviderTokens { get; private set; } = null!;
+
+    /// <summary>The provider's issuer, as its tokens and discovery document name it.</summary>
+    public string Issuer => System.Environment["Identity__Issuer"];
 
     /// <summary>Mints tokens with a development key the services do not know (a different key file).</summary>
     public DevelopmentTokens ForeignTokens { get; private set; } = null!;
@@ -64,8 +77,13 @@ public sealed class SecuritySystem : IAsyncLifetime
         Directory.CreateDirectory(_scratch);
         ForeignTokens = DevelopmentTokens.FromFile(Path.Combine(_scratch, "foreign-dev-jwt.key"), createIfMissing: true);
 
-        System = await TalentSystem.StartAsync(settings: new Dictionary<string, string>
+        var clock = Stopwatch.StartNew();
+        System = await TalentSystem.StartAsync(identity: true, settings: new Dictionary<string, string>
         {
+            // The demo accounts (an HR officer, an auditor, a desk per agency) are seeded in Development only.
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Identity__SeedDemoAccounts"] = "true",
+            ["Auth__DevelopmentTokens"] = "true",
             ["Registry__EventHeartbeatSeconds"] = "1",
             // The fuzz sends a few thousand verifies from one terminal; the per-terminal limit is not under test here.
             ["Verification__RateLimit__PermitsPerSecond"] = "100000",
@@ -81,7 +99,19 @@ public sealed class SecuritySystem : IAsyncLifetime
             ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
             ["Verification__ClockOffsetSeconds"] = ((long)LaterClockOffset.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
-        LaterReplica = await ServiceProcess.StartAsync("Verification", ServiceProcess.FreePort(), env);
+        // The replica (its outgoing calls carry development service tokens) starts while the callers sign in, so it
+        // shares the cores with the provider's first sign-ins: it gets twice the usual time to become ready.
+        var replica = ServiceProcess.StartAsync("Verification", ServiceProcess.FreePort(), env, timeout: TimeSpan.FromSeconds(180));
+        var started = clock.Elapsed;
+        try
+        {
+            ProviderTokens = await ProviderTokens.FetchAsync(this);
+            TestContext.Current.SendDiagnosticMessage($"Services and provider up in {started.TotalSeconds:F1} s, the provider's tokens for {ProviderTokens.All.Count} callers after {clock.Elapsed.TotalSeconds:F1} s");
+        }
+        finally
+        {
+            LaterReplica = await replica;
+        }
 
         Sensitive["development key"] = File.ReadAllText(System.Environment["Auth__DevelopmentKeyFile"]).Trim();
         Sensitive["foreign development key"] = File.ReadAllText(Path.Combine(_scratch, "foreign-dev-jwt.key")).Trim();
