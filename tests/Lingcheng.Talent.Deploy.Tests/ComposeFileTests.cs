@@ -11,11 +11,11 @@ public sealed partial class ComposeFileTests
     private readonly YamlMap _compose = DeployFiles.Compose();
 
     [Fact]
-    public void The_compose_file_has_sql_server_the_three_migration_jobs_and_the_three_services()
+    public void The_compose_file_has_sql_server_the_migration_jobs_the_services_the_identity_provider_and_the_web_app()
     {
         var names = _compose.Map("services").Keys.Order().ToList();
         Assert.Equal(
-            ["entitlements", "migrate-entitlements", "migrate-registry", "migrate-verification", "registry", "sqlserver", "verification"],
+            ["entitlements", "identity", "migrate-entitlements", "migrate-identity", "migrate-registry", "migrate-verification", "registry", "sqlserver", "verification", "web"],
             names);
         var sql = _compose.Map("services", "sqlserver");
         Assert.Equal("mcr.microsoft.com/mssql/server:2022-latest", sql.Str("image"));
@@ -28,6 +28,7 @@ public sealed partial class ComposeFileTests
     [InlineData("registry", "Registry")]
     [InlineData("entitlements", "Entitlements")]
     [InlineData("verification", "Verification")]
+    [InlineData("identity", "Identity")]
     public void Each_migration_job_runs_the_service_image_with_migrate_after_sql_server_is_healthy(string service, string project)
     {
         var job = _compose.Map("services", "migrate-" + service);
@@ -42,22 +43,106 @@ public sealed partial class ComposeFileTests
         // The service starts only after its database is migrated, and never migrates itself.
         Assert.Equal("service_completed_successfully", app.Str("depends_on", "migrate-" + service, "condition"));
         Assert.Equal("false", DeployFiles.Environment(app)["Database__MigrateOnStartup"]);
+        Assert.Equal(app.List("profiles").Cast<string>(), job.List("profiles").Cast<string>());
+    }
+
+    [Fact]
+    public void The_identity_provider_is_on_by_default_and_the_others_trust_it_unless_an_external_authority_is_set()
+    {
+        // Its profile is switched on by the example settings; without it (an external authority) nothing else is.
+        Assert.Equal(["identity"], _compose.List("services", "identity", "profiles").Cast<string>());
+        Assert.Contains("COMPOSE_PROFILES=identity", File.ReadAllLines(DeployFiles.Path("deploy", "compose", ".env.example")));
+        foreach (var (name, service) in _compose.Map("services").Select(s => (s.Key, (YamlMap)s.Value!)).Where(s => !s.Key.Contains("identity", StringComparison.Ordinal)))
+        {
+            Assert.Empty(service.List("profiles"));
+            if (service.MapOrNull("depends_on")?.MapOrNull("identity") is { } dependency)
+            {
+                Assert.Equal("false", dependency.Str("required")); // an external authority leaves the provider out
+                Assert.Equal("service_healthy", dependency.Str("condition"));
+            }
+        }
+
+        var identity = DeployFiles.Environment(_compose.Map("services", "identity"));
+        Assert.StartsWith("${PUBLIC_IDENTITY_URL:?", identity["Identity__Issuer"]);
+        Assert.StartsWith("${PUBLIC_WEB_URL:?", identity["Identity__Web__BaseUrls__0"]);
+
+        // Whoever validates or requests tokens trusts AUTH_AUTHORITY when it is set, else the provider's issuer.
+        foreach (var program in new[] { "registry", "entitlements", "verification", "web" })
+        {
+            Assert.Equal("${AUTH_AUTHORITY:-${PUBLIC_IDENTITY_URL}}", DeployFiles.Environment(_compose.Map("services", program))["Auth__Authority"]);
+        }
+    }
+
+    [Fact]
+    public void The_identity_provider_finds_its_keys_and_every_client_secret_in_its_keys_folder()
+    {
+        var identity = _compose.Map("services", "identity");
+        var folder = DeployFiles.Environment(identity)["Identity__KeysDirectory"]!;
+        var targets = identity.List("secrets").OfType<YamlMap>().ToDictionary(s => s.Str("source")!, s => s.Str("target")!);
+        Assert.Equal($"{folder}/identity-signing.key", targets["identity-signing.key"]);
+        Assert.Equal($"{folder}/identity-encryption.key", targets["identity-encryption.key"]);
+        foreach (var client in new[] { "lingcheng-web", "registry", "entitlements", "verification" })
+        {
+            Assert.Equal($"{folder}/clients/{client}.secret", targets[client + ".secret"]);
+        }
+
+        // Data protection is written: a volume, kept across restarts.
+        Assert.Contains(identity.List("volumes").Cast<string>(), v => v == $"identity-data-protection:{folder}/identity-data-protection");
+        Assert.True(_compose.Map("volumes").ContainsKey("identity-data-protection"));
+
+        // The migration job never sees the keys: it gets throw-away ones in its tmpfs.
+        var job = _compose.Map("services", "migrate-identity");
+        Assert.Empty(job.List("secrets"));
+        Assert.StartsWith("/tmp/", DeployFiles.Environment(job)["Identity__KeysDirectory"]);
+    }
+
+    [Theory]
+    [InlineData("entitlements", "entitlements")]
+    [InlineData("verification", "verification")]
+    [InlineData("web", "lingcheng-web")]
+    public void Each_client_of_the_provider_has_its_own_secret_and_no_other(string service, string clientId)
+    {
+        var app = _compose.Map("services", service);
+        var env = DeployFiles.Environment(app);
+        Assert.Equal(clientId, env["Auth__ClientId"]);
+        Assert.Equal($"/run/secrets/{clientId}.secret", env["Auth__ClientSecretFile"]);
+        var secrets = app.List("secrets").Select(s => s as string ?? ((YamlMap)s!).Str("source")).ToList();
+        Assert.Equal([$"{clientId}.secret"], secrets.Where(s => s!.EndsWith(".secret", StringComparison.Ordinal)));
+        Assert.Equal($"${{SECRETS_DIRECTORY:-./secrets}}/clients/{clientId}.secret", _compose.Str("secrets", clientId + ".secret", "file"));
+        Assert.DoesNotContain("Auth__ServiceTokenFile", env.Keys);
     }
 
     [Theory]
     [InlineData("registry", "Registry")]
     [InlineData("entitlements", "Entitlements")]
     [InlineData("verification", "Verification")]
-    public void Each_service_serves_tls_on_8443_with_a_mounted_certificate_and_sql_server(string service, string project)
+    [InlineData("identity", "Identity")]
+    [InlineData("web", "Web")]
+    public void Each_program_serves_tls_on_8443_with_a_mounted_certificate(string service, string project)
     {
         var app = _compose.Map("services", service);
         var env = DeployFiles.Environment(app);
-        Assert.Equal("SqlServer", env["Database__Provider"]);
-        Assert.Matches("^Server=sqlserver,1433;Database=Lingcheng" + project + ";", env["ConnectionStrings__" + project]);
         Assert.Equal("https://0.0.0.0:8443", env["Kestrel__Endpoints__Https__Url"]);
-        Assert.Equal("Http1AndHttp2", env["Kestrel__Endpoints__Https__Protocols"]);
-        Assert.StartsWith("${AUTH_AUTHORITY:?", env["Auth__Authority"]);
-        Assert.NotNull(env["Auth__Audience"]);
+        if (project is "Identity" or "Web")
+        {
+            Assert.Equal("Http1", env["Kestrel__Endpoints__Https__Protocols"]); // browser pages; Blazor's WebSockets
+        }
+        else
+        {
+            Assert.Equal("Http1AndHttp2", env["Kestrel__Endpoints__Https__Protocols"]);
+            Assert.NotNull(env["Auth__Authority"]);
+            Assert.NotNull(env["Auth__Audience"]);
+        }
+
+        if (project != "Web")
+        {
+            Assert.Equal("SqlServer", env["Database__Provider"]);
+            Assert.Matches("^Server=sqlserver,1433;Database=Lingcheng" + project + ";", env["ConnectionStrings__" + project]);
+        }
+
+        Assert.Contains(app.List("volumes").Cast<string>(), v => v.EndsWith(":/etc/lingcheng/ca/ca.crt:ro", StringComparison.Ordinal));
+        Assert.Equal("true", app.Str("read_only"));
+        Assert.Equal(["ALL"], app.List("cap_drop").Cast<string>());
 
         // Every file a setting points at under /run/secrets is a secret this service mounts, declared from a file.
         var mounted = app.List("secrets").Select(s => s as string ?? ((YamlMap)s!).Str("source")).ToHashSet();
@@ -78,12 +163,15 @@ public sealed partial class ComposeFileTests
     }
 
     [Fact]
-    public void Only_the_verification_service_publishes_a_port()
+    public void Only_verification_the_identity_provider_and_the_web_app_publish_a_port()
     {
-        var publishing = _compose.Map("services").Where(s => ((YamlMap)s.Value!).List("ports").Count > 0).Select(s => s.Key).ToList();
-        Assert.Equal(["verification"], publishing);
-        var port = (string)_compose.List("services", "verification", "ports").Single()!;
-        Assert.EndsWith(":8443", port);
+        var publishing = _compose.Map("services").Where(s => ((YamlMap)s.Value!).List("ports").Count > 0).Select(s => s.Key).Order().ToList();
+        Assert.Equal(["identity", "verification", "web"], publishing);
+        foreach (var service in publishing)
+        {
+            var port = (string)_compose.List("services", service, "ports").Single()!;
+            Assert.Matches(@"^\$\{[A-Z]+_PUBLISH:-\d+\}:8443$", port);
+        }
     }
 
     [Fact]
@@ -100,10 +188,11 @@ public sealed partial class ComposeFileTests
             }
         }
 
-        // The entitlement and verification services call others, so they carry a service token.
-        foreach (var caller in new[] { "entitlements", "verification" })
+        // Whoever calls a service with its own token gets one by client credentials (the web app and the provider
+        // call with the signed-in person's token, and have Services__ addresses too).
+        foreach (var (name, service) in DeployFiles.OwnComposeServices(_compose).Where(s => s.Name is "entitlements" or "verification"))
         {
-            Assert.Equal("/run/secrets/service-token", DeployFiles.Environment(_compose.Map("services", caller))["Auth__ServiceTokenFile"]);
+            Assert.Equal(name, DeployFiles.Environment(service)["Auth__ClientId"]);
         }
     }
 

@@ -28,10 +28,18 @@ public sealed partial class DockerfileTests
     }
 
     [Fact]
-    public void Its_health_check_runs_the_grpc_probe_the_build_publishes()
+    public void Its_health_check_runs_the_probe_the_build_publishes_with_the_arguments_written_for_the_program()
     {
         var health = Instructions().Single(l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
-        Assert.Contains("CMD [\"/app/probe/lingcheng-healthprobe\"", health);
+        Assert.EndsWith("CMD [\"/app/probe/lingcheng-healthprobe\"]", health); // arguments from the file beside it
+        Assert.Contains($"> /out/app/probe/{HealthProbe.HealthProbe.ArgumentsFile}", Text);
+
+        // gRPC health for the services, an HTTP GET of the endpoints the provider and the web app map.
+        Assert.Matches(@"Identity\) echo ""--http http://127\.0\.0\.1:8080/healthz/ready""", Text);
+        Assert.Matches(@"Web\) echo ""--http http://127\.0\.0\.1:8080/health""", Text);
+        Assert.Matches(@"\*\) echo ""http://127\.0\.0\.1:8080""", Text);
+        Assert.Contains("\"/healthz/ready\"", File.ReadAllText(DeployFiles.Path("services", "Lingcheng.Talent.Identity", "Extensions", "IdentityProviderSetup.cs")));
+        Assert.Contains("MapHealthChecks(\"/health\")", File.ReadAllText(DeployFiles.Path("clients", "Lingcheng.Talent.Web", "Extensions", "Extensions.cs")));
         Assert.Contains(Instructions(), l => l.Contains("Lingcheng.Talent.HealthProbe.csproj", StringComparison.Ordinal) && l.Contains("-o /out/app/probe", StringComparison.Ordinal));
         Assert.Contains("<AssemblyName>lingcheng-healthprobe</AssemblyName>",
             File.ReadAllText(DeployFiles.Path("deploy", "containers", "Lingcheng.Talent.HealthProbe", "Lingcheng.Talent.HealthProbe.csproj")));
@@ -54,11 +62,25 @@ public sealed partial class DockerfileTests
     }
 
     [Theory]
-    [InlineData("Registry")]
-    [InlineData("Entitlements")]
-    [InlineData("Verification")]
-    public void The_service_build_argument_names_a_service_project(string service) =>
-        Assert.True(File.Exists(DeployFiles.Path("services", $"Lingcheng.Talent.{service}", $"Lingcheng.Talent.{service}.csproj")));
+    [InlineData("Registry", "services")]
+    [InlineData("Entitlements", "services")]
+    [InlineData("Verification", "services")]
+    [InlineData("Identity", "services")]
+    [InlineData("Web", "clients")]
+    public void The_service_build_argument_names_a_project_the_build_finds(string service, string folder)
+    {
+        Assert.Equal(DeployFiles.Path(folder, $"Lingcheng.Talent.{service}", $"Lingcheng.Talent.{service}.csproj"), DeployFiles.ProjectFile(service));
+
+        // The build looks in both folders, in this order, and copies the project's whole graph.
+        Assert.Contains("for folder in services clients; do", Text);
+        var copied = Instructions().Where(l => l.StartsWith("COPY ", StringComparison.Ordinal) && !l.Contains("--from=", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1].TrimEnd('/')).ToList();
+        foreach (var project in ConfigurationSurface.ProjectClosure(DeployFiles.ProjectFile(service)!))
+        {
+            var relative = Path.GetRelativePath(DeployFiles.Root, Path.GetDirectoryName(project)!).Replace('\\', '/');
+            Assert.True(copied.Any(c => relative == c || relative.StartsWith(c + "/", StringComparison.Ordinal)), $"{service}: {relative} is not copied into the build");
+        }
+    }
 
     [Fact]
     public void The_image_defaults_to_sql_server_without_migrating_at_start()

@@ -22,7 +22,7 @@ public sealed class KubernetesManifestTests
         }
 
         var kinds = _docs.Select(d => d.Doc.Str("kind")).ToHashSet();
-        foreach (var kind in new[] { "Namespace", "ConfigMap", "Deployment", "Service", "Job", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy" })
+        foreach (var kind in new[] { "Namespace", "ConfigMap", "Deployment", "Service", "Job", "PodDisruptionBudget", "HorizontalPodAutoscaler", "NetworkPolicy", "PersistentVolumeClaim" })
         {
             Assert.Contains(kind, kinds);
         }
@@ -68,9 +68,131 @@ public sealed class KubernetesManifestTests
     }
 
     [Theory]
+    [InlineData("identity", "/healthz/ready", "/healthz/live")]
+    [InlineData("web", "/health", "/health")]
+    public void The_identity_provider_and_the_web_app_are_probed_over_http_on_the_probe_port(string name, string ready, string live)
+    {
+        var deployment = _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == name);
+        var selector = deployment.Map("spec", "selector", "matchLabels");
+        var podLabels = deployment.Map("spec", "template", "metadata", "labels");
+        Assert.All(selector, l => Assert.Equal(l.Value, podLabels.GetValueOrDefault(l.Key)));
+        Assert.Equal("lingcheng-talent", podLabels["app.kubernetes.io/part-of"]);
+
+        var container = (YamlMap)deployment.List("spec", "template", "spec", "containers").Single()!;
+        var ports = container.List("ports").Cast<YamlMap>().Select(p => p.Str("containerPort")).ToHashSet();
+        Assert.Equal(["8080", "8443"], ports.Order());
+        Assert.Equal(ready, container.Str("readinessProbe", "httpGet", "path"));
+        Assert.Equal(live, container.Str("livenessProbe", "httpGet", "path"));
+        Assert.Equal(live, container.Str("startupProbe", "httpGet", "path"));
+        foreach (var probe in new[] { "readinessProbe", "livenessProbe", "startupProbe" })
+        {
+            Assert.Equal("8080", container.Str(probe, "httpGet", "port")); // the cleartext port: the kubelet cannot check TLS names
+            Assert.Null(container.Str(probe, "grpc", "port"));
+        }
+
+        // HTTP/1.1 on the TLS port: sign-in pages, Blazor's WebSockets.
+        var env = container.List("env").Cast<YamlMap>().ToDictionary(e => e.Str("name")!, e => e);
+        Assert.Equal("Http1", env["Kestrel__Endpoints__Https__Protocols"].Str("value"));
+        Assert.NotNull(container.Str("resources", "limits", "memory"));
+        Assert.Equal("true", deployment.Str("spec", "template", "spec", "securityContext", "runAsNonRoot"));
+        Assert.Equal("true", container.Str("securityContext", "readOnlyRootFilesystem"));
+        Assert.Equal($"lingcheng/talent-{name}:latest", container.Str("image"));
+    }
+
+    [Fact]
+    public void The_identity_provider_issues_as_the_authority_and_finds_its_keys_in_its_keys_folder()
+    {
+        var deployment = _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == "identity");
+        var pod = deployment.Map("spec", "template", "spec");
+        var container = (YamlMap)pod.List("containers").Single()!;
+        var env = container.List("env").Cast<YamlMap>().ToDictionary(e => e.Str("name")!, e => e);
+
+        // One value: the issuer is the ConfigMap's Auth__Authority, which every other program trusts.
+        Assert.Equal("Auth__Authority", env["Identity__Issuer"].Str("valueFrom", "configMapKeyRef", "key"));
+        Assert.StartsWith("https://", _docs.OfKind("ConfigMap").Single().Str("data", "Auth__Authority"));
+        Assert.StartsWith("https://", env["Identity__Web__BaseUrls__0"].Str("value"));
+
+        var folder = env["Identity__KeysDirectory"].Str("value");
+        var mounts = container.List("volumeMounts").Cast<YamlMap>().ToDictionary(m => m.Str("mountPath")!, m => m.Str("name")!);
+        var volumes = pod.List("volumes").Cast<YamlMap>().ToDictionary(v => v.Str("name")!, v => v);
+        Assert.Equal("lingcheng-talent-identity-keys", volumes[mounts[$"{folder}/identity-signing.key"]].Str("secret", "secretName"));
+        Assert.Equal("lingcheng-talent-identity-keys", volumes[mounts[$"{folder}/identity-encryption.key"]].Str("secret", "secretName"));
+        Assert.Equal("lingcheng-talent-client-secrets", volumes[mounts[$"{folder}/clients"]].Str("secret", "secretName"));
+        var claim = volumes[mounts[$"{folder}/identity-data-protection"]].Str("persistentVolumeClaim", "claimName");
+        Assert.Contains(_docs.OfKind("PersistentVolumeClaim"), c => c.Str("metadata", "name") == claim);
+
+        // A ReadWriteOnce claim cannot be shared by two pods: one replica, replaced rather than rolled.
+        Assert.Equal("ReadWriteOnce", _docs.OfKind("PersistentVolumeClaim").Single().List("spec", "accessModes").Cast<string>().Single());
+        Assert.Equal("1", deployment.Str("spec", "replicas"));
+        Assert.Equal("Recreate", deployment.Str("spec", "strategy", "type"));
+    }
+
+    [Theory]
+    [InlineData("entitlements", "entitlements")]
+    [InlineData("verification", "verification")]
+    [InlineData("web", "lingcheng-web")]
+    public void Each_client_of_the_provider_mounts_its_own_secret_only(string name, string clientId)
+    {
+        var pod = _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == name).Map("spec", "template", "spec");
+        var container = (YamlMap)pod.List("containers").Single()!;
+        var env = container.List("env").Cast<YamlMap>().ToDictionary(e => e.Str("name")!, e => e.Str("value"));
+        Assert.Equal(clientId, env["Auth__ClientId"]);
+        Assert.DoesNotContain("Auth__ServiceTokenFile", env.Keys);
+
+        var file = env["Auth__ClientSecretFile"]!;
+        var mount = container.List("volumeMounts").Cast<YamlMap>().Single(m => file.StartsWith(m.Str("mountPath") + "/", StringComparison.Ordinal));
+        var volume = pod.List("volumes").Cast<YamlMap>().Single(v => v.Str("name") == mount.Str("name"));
+        Assert.Equal("lingcheng-talent-client-secrets", volume.Str("secret", "secretName"));
+        var item = (YamlMap)volume.List("secret", "items").Single()!;
+        Assert.Equal(clientId + ".secret", item.Str("key"));
+        Assert.Equal(file, mount.Str("mountPath") + "/" + item.Str("path"));
+    }
+
+    [Fact]
+    public void The_kustomization_sets_the_tag_of_every_image_the_pods_run()
+    {
+        var kustomization = (YamlMap)MiniYaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.KubernetesFolder, "kustomization.yaml")))!;
+        var named = kustomization.List("images").Cast<YamlMap>().Select(i => i.Str("name")).ToHashSet();
+        var used = _docs.OfKind("Deployment").Concat(_docs.OfKind("Job"))
+            .SelectMany(d => d.List("spec", "template", "spec", "containers").Cast<YamlMap>())
+            .Select(c => c.Str("image")![..c.Str("image")!.LastIndexOf(':')]).ToHashSet();
+        Assert.Equal(DeployFiles.Programs.Select(p => $"lingcheng/talent-{p.Name}").Order(), used.Order());
+        Assert.Equal(used.Order(), named.Order());
+    }
+
+    [Fact]
+    public void Every_service_address_the_programs_are_given_is_a_port_of_that_service_object()
+    {
+        var ports = _docs.OfKind("Service").ToDictionary(
+            s => s.Str("metadata", "name")!, s => s.List("spec", "ports").Cast<YamlMap>().Select(p => p.Str("port")).ToHashSet());
+        var addresses = _docs.OfKind("ConfigMap").SelectMany(c => c.Map("data")).Select(e => (e.Key, Value: e.Value as string))
+            .Concat(_docs.OfKind("Deployment").SelectMany(d => d.List("spec", "template", "spec", "containers").Cast<YamlMap>())
+                .SelectMany(c => c.List("env").Cast<YamlMap>()).Select(e => (Key: e.Str("name")!, Value: e.Str("value"))))
+            .Where(e => e.Key.StartsWith("Services__", StringComparison.Ordinal))
+            .ToList();
+        Assert.Contains(addresses, a => a.Key == "Services__Verification");
+        foreach (var (key, value) in addresses)
+        {
+            var uri = new Uri(value!);
+            Assert.Equal("https", uri.Scheme);
+            Assert.True(ports.TryGetValue(uri.Host, out var open), $"{key}: no Service {uri.Host}");
+            Assert.True(open.Contains(uri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)), $"{key}: Service {uri.Host} has no port {uri.Port}");
+        }
+    }
+
+    [Fact]
+    public void The_web_app_keeps_each_browser_on_one_replica()
+    {
+        var svc = _docs.OfKind("Service").Single(d => d.Str("metadata", "name") == "web");
+        Assert.Equal("ClientIP", svc.Str("spec", "sessionAffinity"));
+    }
+
+    [Theory]
     [InlineData("registry")]
     [InlineData("entitlements")]
     [InlineData("verification")]
+    [InlineData("identity")]
+    [InlineData("web")]
     public void Each_service_object_reaches_its_deployments_pods_on_the_tls_port(string service)
     {
         var svc = _docs.OfKind("Service").Single(d => d.Str("metadata", "name") == service);
@@ -82,7 +204,7 @@ public sealed class KubernetesManifestTests
         var named = container.List("ports").Cast<YamlMap>().ToDictionary(p => p.Str("name") ?? "", p => p.Str("containerPort"));
         var port = (YamlMap)svc.List("spec", "ports").Single()!;
         Assert.Equal("8443", named[port.Str("targetPort")!]);
-        Assert.Equal(service == "verification" ? "LoadBalancer" : "ClusterIP", svc.Str("spec", "type"));
+        Assert.Equal(service is "verification" or "identity" or "web" ? "LoadBalancer" : "ClusterIP", svc.Str("spec", "type"));
     }
 
     [Fact]
@@ -105,6 +227,7 @@ public sealed class KubernetesManifestTests
     [InlineData("registry", "Registry")]
     [InlineData("entitlements", "Entitlements")]
     [InlineData("verification", "Verification")]
+    [InlineData("identity", "Identity")]
     public void Each_database_has_a_migration_job_running_the_service_image_with_migrate(string service, string project)
     {
         var job = _docs.OfKind("Job").Single(d => d.Str("metadata", "name") == "migrate-" + service);
@@ -113,13 +236,15 @@ public sealed class KubernetesManifestTests
         var serviceContainer = (YamlMap)deployment.List("spec", "template", "spec", "containers").Single()!;
         Assert.Equal(serviceContainer.Str("image"), container.Str("image"));
         Assert.Equal(["migrate"], container.List("args").Cast<string>());
-        var env = container.List("env").Cast<YamlMap>().Select(e => e.Str("name")).ToList();
-        Assert.Contains("ConnectionStrings__" + project, env);
+        var env = container.List("env").Cast<YamlMap>().ToList();
+        var connection = env.Single(e => e.Str("name") == "ConnectionStrings__" + project);
+        Assert.Equal(service + "-migrate", connection.Str("valueFrom", "secretKeyRef", "key"));
+        Assert.Equal("migration", job.Str("spec", "template", "metadata", "labels", "app.kubernetes.io/component"));
         Assert.Contains(job.Str("spec", "template", "spec", "restartPolicy"), new[] { "OnFailure", "Never" });
     }
 
     [Fact]
-    public void Network_policies_admit_the_world_only_to_verification_and_the_platform_only_to_the_others()
+    public void Network_policies_admit_the_world_only_to_verification_identity_and_web_and_the_platform_only_to_the_others()
     {
         var policies = _docs.OfKind("NetworkPolicy").ToList();
         var deny = policies.Single(p => p.Map("spec", "podSelector").Count == 0);
@@ -134,9 +259,9 @@ public sealed class KubernetesManifestTests
                 var ports = rule.List("ports").Cast<YamlMap>().Select(p => p.Str("port")).ToList();
                 Assert.Equal(["8443"], ports); // never the cleartext probe port
                 var from = rule.List("from").Cast<YamlMap>().ToList();
-                if (target == "verification")
+                if (target is "verification" or "identity" or "web")
                 {
-                    Assert.Empty(from); // from anywhere
+                    Assert.Empty(from); // from anywhere: terminals, browsers, and the pods through the public URLs
                     continue;
                 }
 
@@ -151,9 +276,22 @@ public sealed class KubernetesManifestTests
             }
         }
 
-        // Each service pod is selected by exactly one admitting policy.
-        Assert.Equal(["entitlements", "registry", "verification"],
+        // Each program's pods are selected by exactly one admitting policy.
+        Assert.Equal(["entitlements", "identity", "registry", "verification", "web"],
             policies.Where(p => p != deny).Select(p => p.Str("spec", "podSelector", "matchLabels", "app.kubernetes.io/name")).Order());
+
+        // The web app (not labelled a service) reaches the two internal services, and so does the provider (a service).
+        foreach (var name in new[] { "registry", "entitlements" })
+        {
+            var from = policies.Single(p => p.Str("spec", "podSelector", "matchLabels", "app.kubernetes.io/name") == name)
+                .List("spec", "ingress").Cast<YamlMap>().SelectMany(r => r.List("from").Cast<YamlMap>())
+                .Select(f => f.Str("podSelector", "matchLabels", "app.kubernetes.io/component")).ToList();
+            Assert.Contains("web", from);
+            Assert.Contains("service", from);
+        }
+
+        Assert.Equal("web", _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == "web").Str("spec", "template", "metadata", "labels", "app.kubernetes.io/component"));
+        Assert.Equal("service", _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == "identity").Str("spec", "template", "metadata", "labels", "app.kubernetes.io/component"));
     }
 
     [Fact]
@@ -171,7 +309,9 @@ public sealed class KubernetesManifestTests
             }
         }
 
-        Assert.Equal(4, referenced.Count);
+        Assert.Equal(
+            ["lingcheng-talent-client-secrets", "lingcheng-talent-database", "lingcheng-talent-identity-keys", "lingcheng-talent-registry-keys", "lingcheng-talent-tls"],
+            referenced.Order());
         Assert.All(referenced, name => Assert.Contains(name, docs));
     }
 

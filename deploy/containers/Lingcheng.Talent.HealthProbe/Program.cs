@@ -1,3 +1,3 @@
 using Lingcheng.Talent.HealthProbe;
 
-return await HealthProbe.RunAsync(args, Console.Out, Console.Error);
+return await HealthProbe.RunAsync(HealthProbe.EffectiveArguments(args, AppContext.BaseDirectory), Console.Out, Console.Error);

@@ -4,14 +4,16 @@ using System.Text.RegularExpressions;
 namespace Lingcheng.Talent.Deploy.Tests.Support;
 
 /// <summary>
-/// The configuration keys the services read, found in their sources: every key-shaped string literal
+/// The configuration keys a program reads (<see cref="ForProject"/>: its project and every project it references),
+/// or all of them together (<see cref="FromRepository"/>), found in their sources: every key-shaped string literal
 /// (<c>"Auth:ServiceTokenFile"</c>, <c>"DataDirectory"</c>), reads through a section variable
 /// (<c>auth["Authority"]</c> after <c>var auth = ….GetSection("Auth")</c>), the properties of options classes
 /// bound to a section (<c>Configure&lt;RegistryOptions&gt;(….GetSection("Registry"))</c>, nested classes too),
 /// <c>ConnectionStrings:{name}</c> and <c>Services:{name}</c> for the names given to AddServiceDatabase and
-/// AddServiceClient, and every key of the services' appsettings.json files. Plus a short allow-list of keys the
+/// AddServiceClient, and every key of the projects' appsettings.json files. Plus a short allow-list of keys the
 /// framework and runtime read (below, each with why). A deployment setting outside this set is a setting no
-/// code reads: a typo or a leftover, which silently does nothing.
+/// code reads: a typo or a leftover, which silently does nothing. Array elements (<c>Identity:Web:BaseUrls:0</c>)
+/// count as read when the array is.
 /// </summary>
 public sealed partial class ConfigurationSurface
 {
@@ -30,12 +32,41 @@ public sealed partial class ConfigurationSurface
         (new("^TZ$"), "the C library's time zone"),
     ];
 
-    public static ConfigurationSurface FromRepository(string root)
+    /// <summary>What any of the programs reads: every service project and the web app.</summary>
+    public static ConfigurationSurface FromRepository(string root) =>
+        FromFolders([Path.Combine(root, "services"), Path.Combine(root, "clients", "Lingcheng.Talent.Web")]);
+
+    /// <summary>What one program reads: the folder of <paramref name="projectFile"/> and of every project it references, transitively.</summary>
+    public static ConfigurationSurface ForProject(string projectFile) => FromFolders(ProjectClosure(projectFile).Select(Path.GetDirectoryName).OfType<string>());
+
+    /// <summary>A project file and the project files it references (ProjectReference), transitively.</summary>
+    public static IReadOnlyCollection<string> ProjectClosure(string projectFile)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([Path.GetFullPath(projectFile)]);
+        while (pending.TryPop(out var project))
+        {
+            if (!seen.Add(project))
+            {
+                continue;
+            }
+
+            foreach (Match m in ProjectReference().Matches(File.ReadAllText(project)))
+            {
+                pending.Push(Path.GetFullPath(Path.Combine(Path.GetDirectoryName(project)!, m.Groups[1].Value.Replace('\\', '/'))));
+            }
+        }
+
+        return seen;
+    }
+
+    private static ConfigurationSurface FromFolders(IEnumerable<string> folders)
     {
         var surface = new ConfigurationSurface();
-        var services = Path.Combine(root, "services");
-        var sources = Directory.EnumerateFiles(services, "*.cs", SearchOption.AllDirectories)
+        folders = folders.ToList();
+        var sources = folders.SelectMany(f => Directory.EnumerateFiles(f, "*.cs", SearchOption.AllDirectories))
             .Where(f => !IsGenerated(f))
+            .Distinct()
             .ToDictionary(f => f, File.ReadAllText);
         var all = string.Join('\n', sources.Values);
 
@@ -99,7 +130,7 @@ public sealed partial class ConfigurationSurface
             }
         }
 
-        foreach (var json in Directory.EnumerateFiles(services, "appsettings*.json", SearchOption.AllDirectories).Where(f => !IsGenerated(f)))
+        foreach (var json in folders.SelectMany(f => Directory.EnumerateFiles(f, "appsettings*.json", SearchOption.AllDirectories)).Where(f => !IsGenerated(f)).Distinct())
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(json));
             surface.AddJson(doc.RootElement, "");
@@ -108,8 +139,17 @@ public sealed partial class ConfigurationSurface
         return surface;
     }
 
-    /// <summary>Whether the services (or the framework, per the allow-list) read this key (<c>Section:Key</c>).</summary>
-    public bool IsRead(string key) => _keys.Contains(key) || FrameworkKeys.Any(f => f.Pattern.IsMatch(key));
+    /// <summary>Whether the program(s) (or the framework, per the allow-list) read this key (<c>Section:Key</c>).</summary>
+    public bool IsRead(string key)
+    {
+        var element = ArrayElement().Match(key);
+        if (element.Success)
+        {
+            return IsRead(element.Groups[1].Value);
+        }
+
+        return _keys.Contains(key) || FrameworkKeys.Any(f => f.Pattern.IsMatch(key));
+    }
 
     public IReadOnlyCollection<string> Keys => _keys;
 
@@ -186,6 +226,12 @@ public sealed partial class ConfigurationSurface
     private static bool IsGenerated(string path) =>
         path.Split(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) is var parts
         && (parts.Contains("bin") || parts.Contains("obj") || parts.Contains("Migrations"));
+
+    [GeneratedRegex(@"^(.+):\d+$")]
+    private static partial Regex ArrayElement();
+
+    [GeneratedRegex(@"<ProjectReference\s+Include=""([^""]+)""")]
+    private static partial Regex ProjectReference();
 
     [GeneratedRegex(@"""((?:[^""\\\n]|\\.)*)""")]
     private static partial Regex StringLiteral();

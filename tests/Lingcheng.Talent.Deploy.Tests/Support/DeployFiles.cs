@@ -21,6 +21,26 @@ public static partial class DeployFiles
     public static readonly (string Name, string Project)[] Services =
         [("registry", "Registry"), ("entitlements", "Entitlements"), ("verification", "Verification")];
 
+    /// <summary>Every program with an image: the three services, the identity provider and the web app.</summary>
+    public static readonly (string Name, string Project)[] Programs =
+        [.. Services, ("identity", "Identity"), ("web", "Web")];
+
+    /// <summary>
+    /// The project file of <c>SERVICE=<paramref name="project"/></c>, where the Dockerfile finds it:
+    /// services/Lingcheng.Talent.X, else clients/Lingcheng.Talent.X (the web app); null when neither exists.
+    /// </summary>
+    public static string? ProjectFile(string project) =>
+        new[] { "services", "clients" }
+            .Select(folder => Path(folder, $"Lingcheng.Talent.{project}", $"Lingcheng.Talent.{project}.csproj"))
+            .FirstOrDefault(File.Exists);
+
+    /// <summary>The project of a program's image name, <c>lingcheng/talent-{name}:tag</c>.</summary>
+    public static string ProjectOfImage(string image)
+    {
+        var name = Regex.Match(image, @"talent-([a-z]+)").Groups[1].Value;
+        return Programs.Single(p => p.Name == name).Project;
+    }
+
     public static YamlMap Compose() => (YamlMap)MiniYaml.Parse(File.ReadAllText(ComposeFile))!;
 
     /// <summary>Every document of every file the kustomization lists, with its file name.</summary>
