@@ -48,10 +48,13 @@ public sealed class WebAppProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the app and, unless <paramref name="waitUntilHealthy"/> is false, waits until /health answers 200.</summary>
-    public static async Task<WebAppProcess> StartAsync(IDictionary<string, string> environment, bool waitUntilHealthy = true)
+    /// <summary>
+    /// Starts the app and, unless <paramref name="waitUntilHealthy"/> is false, waits until /health answers 200;
+    /// on <paramref name="port"/> when given (an identity provider must know the app's address first).
+    /// </summary>
+    public static async Task<WebAppProcess> StartAsync(IDictionary<string, string> environment, bool waitUntilHealthy = true, int? port = null)
     {
-        var port = ServiceProcess.FreePort();
+        var listenPort = port ?? ServiceProcess.FreePort();
         var info = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(Assembly)!,
@@ -63,14 +66,14 @@ public sealed class WebAppProcess : IAsyncDisposable
         info.Environment["LINGCHENG_PARENT_PID"] = Environment.ProcessId.ToString();
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["Logging__Console__FormatterOptions__ColorBehavior"] = "Disabled";
-        info.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}";
+        info.Environment["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{listenPort}";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var app = new WebAppProcess(process, port);
+        var app = new WebAppProcess(process, listenPort);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);
         process.ErrorDataReceived += (_, e) => app.Append(e.Data);
         process.Start();

@@ -23,10 +23,15 @@ public static partial class SignInEndpoints
             app.MapGet("/signin/oidc", (string? returnUrl) => Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrRoot(returnUrl) })).AllowAnonymous();
         }
 
+        // Signing out ends the app's session and, with OpenID Connect, the authority's too (its end-session
+        // endpoint, then back to /signout-callback-oidc and the start page): otherwise the next visit would
+        // be signed in again silently by the authority's still-open session.
         app.MapPost("/signout", async (HttpContext context) =>
         {
             await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return Results.LocalRedirect("/");
+            return developmentSignIn
+                ? Results.LocalRedirect("/")
+                : Results.SignOut(new AuthenticationProperties { RedirectUri = "/" }, [WebAuthentication.OidcScheme]);
         }).AllowAnonymous();
 
         app.MapGet("/culture", (HttpContext context, string? name, string? returnUrl) =>
@@ -86,7 +91,7 @@ public static partial class SignInEndpoints
         await context.SignInAsync(
             CookieAuthenticationDefaults.AuthenticationScheme,
             WebUser.Principal(accessToken, token.Claims, "development"),
-            new AuthenticationProperties { ExpiresUtc = token.ValidTo, IsPersistent = false });
+            new AuthenticationProperties { IsPersistent = false }); // the idle time-out; never beyond the token (WebAuthentication)
 
         var target = string.IsNullOrEmpty(returnUrl) || returnUrl == "/" ? HomeOf(role) : LocalOrRoot(returnUrl);
         return Results.LocalRedirect(target);

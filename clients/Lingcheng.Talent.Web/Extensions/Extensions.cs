@@ -38,6 +38,10 @@ public static class Extensions
         builder.Services.AddScoped<CardService>();
         builder.Services.AddScoped<HrService>();
         builder.Services.AddScoped<ReportService>();
+
+        // Accounts live in the identity provider; its account API takes the signed-in officer's token.
+        builder.Services.AddSingleton(IdentityProviderAddress.From(builder.Configuration));
+        builder.Services.AddHttpClient<AccountService>(http => http.Timeout = TimeSpan.FromSeconds(15));
         builder.Services.AddSingleton<Services.Import.TalentImports>();
         builder.Services.Configure<CardOptions>(builder.Configuration.GetSection("Card"));
         // Pages are compressed over plain HTTP only (the default): over HTTPS a compressed page that holds
