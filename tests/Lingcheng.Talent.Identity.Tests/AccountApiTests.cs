@@ -53,6 +53,46 @@ public sealed class AccountApiTests(IdentitySystem idp)
     }
 
     [Fact]
+    public async Task An_agency_system_gets_its_desks_tokens_by_client_credentials_until_HR_deletes_its_client()
+    {
+        using var api = idp.Api(await idp.HrTokenAsync());
+        var terminal = "his-" + Guid.NewGuid().ToString("N")[..6];
+        var bad = await api.PostAsJsonAsync("api/clients", new { agency = "NOPE", terminal = "x y" });
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("agency", out _) && errors.TryGetProperty("terminal", out _));
+
+        var created = await (await api.PostAsJsonAsync("api/clients", new { agency = "HOSP_PEOPLE", terminal, displayName = "医院信息系统" }))
+            .Content.ReadFromJsonAsync<JsonElement>();
+        var clientId = created.GetProperty("client").GetProperty("clientId").GetString()!;
+        var secret = created.GetProperty("clientSecret").GetString()!;
+
+        var token = await ClientCredentialsAsync(clientId, secret);
+        var jwt = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(token.GetProperty("access_token").GetString()!);
+        Assert.Equal(("agency_terminal", "HOSP_PEOPLE", terminal), (jwt.GetClaim("role").Value, jwt.GetClaim("agency").Value, jwt.GetClaim("terminal").Value));
+
+        // The verification service serves it as that desk: a QR text that is no card gets a verdict, not a refusal.
+        var verification = new Lingcheng.Talent.V1.VerificationService.VerificationServiceClient(idp.System.Verification!.Channel);
+        var verdict = await verification.VerifyAsync(new Lingcheng.Talent.V1.VerifyRequest { QrText = "LCT1:NOT-A-CARD" },
+            Lingcheng.Talent.Testing.TalentSystem.Bearer(jwt.EncodedToken));
+        Assert.NotNull(verdict);
+
+        (await api.DeleteAsync($"api/clients/{clientId}")).EnsureSuccessStatusCode();
+        Assert.False((await ClientCredentialsAsync(clientId, secret)).TryGetProperty("access_token", out _));
+    }
+
+    private async Task<JsonElement> ClientCredentialsAsync(string clientId, string secret)
+    {
+        using var http = new HttpClient();
+        var response = await http.PostAsync(idp.Authority + "/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = "client_credentials",
+            ["client_id"] = clientId,
+            ["client_secret"] = secret,
+        }));
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    [Fact]
     public async Task The_audit_chain_records_account_changes_stays_intact_and_holds_no_password()
     {
         using var api = idp.Api(await idp.HrTokenAsync());

@@ -20,6 +20,7 @@ public static class AccountAdminEndpoints
             Results.Ok(new { accounts = await admin.ListAsync(role, query, ct) }));
         read.MapGet("/accounts/{userName}", async (string userName, AccountAdministration admin) =>
             await admin.GetAsync(userName) is { } view ? Results.Ok(view) : Results.Problem($"没有账户 {userName} (no such account).", statusCode: 404));
+        read.MapGet("/clients", async (AgencyClients clients, CancellationToken ct) => Results.Ok(new { clients = await clients.ListAsync(ct) }));
         read.MapGet("/audit/verify", async (IdentityDb db, CancellationToken ct) =>
         {
             var report = await AuditChain.VerifyAsync(db, ct);
@@ -71,6 +72,12 @@ public static class AccountAdminEndpoints
             (await admin.ResetSecondFactorAsync(userName, By(http), ct)).ToHttp());
         manage.MapPost("/{userName}/link", async (string userName, LinkRequest request, HttpContext http, AccountAdministration admin, CancellationToken ct) =>
             (await admin.LinkAsync(userName, request.Subject, By(http), ct)).ToHttp());
+
+        var clients = app.MapGroup("/api/clients").RequireAuthorization(IdentityProviderSetup.ManageAccounts);
+        clients.MapPost("", async (AgencyClients.NewAgencyClient request, HttpContext http, AgencyClients admin, CancellationToken ct) =>
+            (await admin.CreateAsync(request, By(http), ct)).ToHttp());
+        clients.MapDelete("/{clientId}", async (string clientId, HttpContext http, AgencyClients admin, CancellationToken ct) =>
+            (await admin.DeleteAsync(clientId, By(http), ct)).ToHttp());
         return app;
     }
 

@@ -151,6 +151,7 @@ public static class IdentityProviderSetup
         builder.Services.AddScoped<AccountAudit>();
         builder.Services.AddScoped<AccountGate>();
         builder.Services.AddScoped<AccountAdministration>();
+        builder.Services.AddScoped<AgencyClients>();
         builder.Services.AddSingleton<RegistryLookup>();
         builder.Services.AddHostedService<ClientsAndDemoAccounts>();
         return builder;
