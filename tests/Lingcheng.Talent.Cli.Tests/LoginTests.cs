@@ -82,6 +82,29 @@ public sealed partial class LoginTests(SignInSystem idp) : IClassFixture<SignInS
     }
 
     [Fact]
+    public async Task An_agency_system_client_is_created_with_its_secret_printed_once_gets_the_desks_token_and_is_deleted()
+    {
+        var cache = await idp.SignedInAsHrAsync();
+        var terminal = "his-" + Suffix();
+        var create = await idp.LctAsync(cache, "admin", "clients", "create", "--agency", "HOSP_PEOPLE", "--terminal", terminal, "--name", "医院信息系统");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var clientId = System.Text.RegularExpressions.Regex.Match(create.Stdout, @"client id:\s+(\S+)").Groups[1].Value;
+        var secret = System.Text.RegularExpressions.Regex.Match(create.Stdout, @"client secret:\s+(\S+)").Groups[1].Value;
+        Assert.Equal($"agency-hosp-people-{terminal}", clientId);
+
+        var list = await idp.LctAsync(cache, "admin", "clients", "list");
+        Assert.Contains(clientId, list.Stdout);
+        Assert.DoesNotContain(secret, list.Stdout);
+
+        var token = await new Lingcheng.Talent.Client.Auth.ClientCredentials(new HttpClient(), idp.Authority, clientId, secret).GetTokenAsync(TestContext.Current.CancellationToken);
+        Assert.Contains($"\"terminal\":\"{terminal}\"", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Pad(token.Split('.')[1]))));
+
+        var delete = await idp.LctAsync(cache, "admin", "clients", "delete", clientId);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.DoesNotContain(clientId, (await idp.LctAsync(cache, "admin", "clients", "list")).Stdout);
+    }
+
+    [Fact]
     public async Task A_bad_agency_is_named_with_its_field_error_and_creates_no_account()
     {
         var cache = await idp.SignedInAsHrAsync();

@@ -21,7 +21,7 @@ internal static class AccountCommands
         "lct admin accounts create desk-hosp-9 --role agency_terminal --agency HOSP_PEOPLE --terminal desk-9",
         "lct admin accounts reset-password desk-hosp-9",
         "lct admin accounts talent-code LC260000016"))
-        .With(List(), Show(), Create_(), Disable(), Enable(), Unlock(), ResetPassword(), ResetSecondFactor(), TalentCode());
+        .With(List(), Show(), Create_(), Disable(), Enable(), Unlock(), ResetPassword(), ResetSecondFactor(), TalentCode(), Link());
 
     private static readonly Argument<string> UserName = new("USERNAME") { Description = "The account's user name, e.g. desk-hosp-people or LC260000016" };
 
@@ -164,6 +164,97 @@ internal static class AccountCommands
             var expires = response["expiresAt"]?.Deserialize<DateTimeOffset>(AccountApi.Json);
             WriteSecret(c, response, "Activation code for", "activationCode", "激活码 / Activation code",
                 expires is { } e ? $"有效期至 / valid until {Time(e)} CST; 只能使用一次 / it works once." : "只能使用一次 / it works once.");
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command Link()
+    {
+        var subject = new Argument<string>("SUBJECT") { Description = "The person's subject at the outside platform (shown to them when they are not linked yet)" };
+        var command = new Command("link", Describe(
+            "Link an account to its person's subject at the outside sign-in platform (the province's 统一身份认证平台): signing in there then signs in as this account.",
+            "lct admin accounts link desk-hosp-people 3701-0042-1187"));
+        command.With(UserName, subject);
+        return command.Runs(async (c, ct) =>
+        {
+            using var api = Api(c);
+            var response = await api.PostAsync($"api/accounts/{AccountApi.Segment(c.Get(UserName)!)}/link", new { subject = c.Get(subject) }, ct);
+            WriteAccount(c, response, response.Deserialize<AccountView>(AccountApi.Json)!);
+            return ExitCodes.Success;
+        });
+    }
+
+    /// <summary>
+    /// <c>lct admin clients …</c>: an agency's own system signing in as one of its desks by client
+    /// credentials. The secret is printed once.
+    /// </summary>
+    public static Command Clients() => new Command("clients", Describe(
+        "Agencies' own systems (a hospital information system, a bus gate) that sign in as one of the agency's desks by client credentials: " +
+        "list, create (the secret is printed once), delete.",
+        "lct admin clients list",
+        "lct admin clients create --agency HOSP_PEOPLE --terminal his-1 --name 医院信息系统",
+        "lct admin clients delete agency-hosp-people-his-1"))
+        .With(ListClients(), CreateClient(), DeleteClient());
+
+    private static Command ListClients() => new Command("list", Describe("List the agencies' system clients.", "lct admin clients list"))
+        .Runs(async (c, ct) =>
+        {
+            using var api = Api(c);
+            var response = await api.GetAsync("api/clients", ct);
+            if (c.Json)
+            {
+                c.Out.WriteJson(response["clients"]);
+                return ExitCodes.Success;
+            }
+
+            var table = new Table("CLIENT", "DESK", "NAME");
+            foreach (var client in response["clients"]?.AsArray() ?? [])
+            {
+                table.Add((string?)client!["clientId"], $"{(string?)client["agency"]}/{(string?)client["terminal"]}", (string?)client["displayName"]);
+            }
+
+            c.Out.Write(table.Render());
+            return ExitCodes.Success;
+        });
+
+    private static Command CreateClient()
+    {
+        var agency = new Option<string>("--agency") { Description = "The agency code, e.g. HOSP_PEOPLE", Required = true };
+        var terminal = new Option<string>("--terminal") { Description = "The desk it acts as, e.g. his-1", Required = true };
+        var name = new Option<string?>("--name") { Description = "What the system is, e.g. 医院信息系统" };
+        var command = new Command("create", Describe(
+            "Create a client for an agency's system: its client id and secret (printed once: give them to the agency's IT staff in person). " +
+            "Its tokens come from the provider's token endpoint with grant_type=client_credentials.",
+            "lct admin clients create --agency HOSP_PEOPLE --terminal his-1 --name 医院信息系统"));
+        command.With(agency, terminal, name);
+        return command.Runs(async (c, ct) =>
+        {
+            using var api = Api(c);
+            var response = await api.PostAsync("api/clients", new { agency = c.Get(agency)?.Trim().ToUpperInvariant(), terminal = c.Get(terminal)?.Trim(), displayName = c.Get(name) }, ct);
+            if (c.Json)
+            {
+                c.Out.WriteJson(response);
+                return ExitCodes.Success;
+            }
+
+            c.Out.Line($"client id:      {(string?)response["client"]!["clientId"]}");
+            c.Out.Line($"client secret:  {(string?)response["clientSecret"]}");
+            c.Out.Line("只显示这一次，请当面交给该单位信息部门。 Shown only this once: hand it to the agency's IT staff in person.");
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command DeleteClient()
+    {
+        var clientId = new Argument<string>("CLIENT") { Description = "The client id, e.g. agency-hosp-people-his-1" };
+        var command = new Command("delete", Describe("Delete an agency's system client: it gets no new tokens (tokens already given last until they expire).",
+            "lct admin clients delete agency-hosp-people-his-1"));
+        command.With(clientId);
+        return command.Runs(async (c, ct) =>
+        {
+            using var api = Api(c);
+            await api.DeleteAsync("api/clients/" + AccountApi.Segment(c.Get(clientId)!), ct);
+            c.Out.Line($"Deleted {c.Get(clientId)}.");
             return ExitCodes.Success;
         });
     }

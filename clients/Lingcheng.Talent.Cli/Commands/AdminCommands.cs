@@ -25,6 +25,7 @@ internal static class AdminCommands
         "lct admin benefits update SCENIC_SPOT_ENTRY --quota-limit 24"))
         .With(
             AccountCommands.Create(),
+            AccountCommands.Clients(),
             new Command("keys", Describe("The card-signing keys (the trust list agencies verify with).", "lct admin keys list", "lct admin keys rotate"))
                 .With(KeysList(), KeysRotate()),
             new Command("benefits", Describe("The benefit catalogue (SPEC §3.3); changes take effect at once.", "lct admin benefits list", "lct admin benefits update TALENT_LOAN --tiers A,B,C,D"))

@@ -35,6 +35,8 @@ internal sealed class AccountApi : IDisposable
 
     public Task<JsonNode> PostAsync(string path, object? body, CancellationToken ct) => SendAsync(HttpMethod.Post, path, body, ct);
 
+    public Task<JsonNode> DeleteAsync(string path, CancellationToken ct) => SendAsync(HttpMethod.Delete, path, null, ct);
+
     /// <summary>A path segment: a user name as typed, escaped.</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value.Trim());
 
