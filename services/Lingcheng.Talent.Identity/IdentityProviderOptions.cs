@@ -15,6 +15,9 @@ public sealed class IdentityProviderOptions
     /// <summary>Lifetime of an access token; a web session ends with it.</summary>
     public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>Lifetime of a desk's access token: a working shift (the desk page cannot renew it mid-queue).</summary>
+    public TimeSpan DeskAccessTokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
     /// <summary>A sign-in session idle this long ends (here and in the web app).</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -36,6 +36,7 @@ public sealed class SignInTests(IdentitySystem idp)
         Assert.Equal("agency_terminal", jwt.GetClaim("role").Value);
         Assert.Equal("HOSP_TCM", jwt.GetClaim("agency").Value);
         Assert.Equal(name, jwt.Subject);
+        Assert.InRange(jwt.ValidTo - jwt.IssuedAt, TimeSpan.FromHours(8) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(8)); // a desk's shift
     }
 
     [Fact]

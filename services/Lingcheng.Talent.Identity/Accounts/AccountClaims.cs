@@ -13,9 +13,21 @@ namespace Lingcheng.Talent.Identity.Accounts;
 /// </summary>
 public static class AccountClaims
 {
-    /// <summary>A person's or a desk's principal, built afresh from the account at every token.</summary>
-    public static ClaimsPrincipal For(Account account, IEnumerable<string> scopes, string audience) =>
-        Build(account.UserName!, account.Role, account.DisplayName, account.Agency, account.Terminal, account.Card, scopes, audience);
+    /// <summary>
+    /// A person's or a desk's principal, built afresh from the account at every token. A desk's token lasts
+    /// a working shift (<see cref="IdentityProviderOptions.DeskAccessTokenLifetime"/>): the desk page works
+    /// over one live connection all day and cannot fetch a new token in the middle of a queue.
+    /// </summary>
+    public static ClaimsPrincipal For(Account account, IEnumerable<string> scopes, IdentityProviderOptions options)
+    {
+        var principal = Build(account.UserName!, account.Role, account.DisplayName, account.Agency, account.Terminal, account.Card, scopes, options.Audience);
+        if (account.Role == Roles.AgencyTerminal)
+        {
+            principal.SetAccessTokenLifetime(options.DeskAccessTokenLifetime);
+        }
+
+        return principal;
+    }
 
     /// <summary>A client's own principal (client credentials): a service, or an agency's system acting as a desk.</summary>
     public static ClaimsPrincipal ForClient(string clientId, ClientIdentity client, IEnumerable<string> scopes, string audience) =>

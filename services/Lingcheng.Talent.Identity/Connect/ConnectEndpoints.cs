@@ -52,7 +52,7 @@ public static class ConnectEndpoints
         }
 
         await audit.RecordAsync(AccountAudit.Self(account.UserName), "Authorize", account.UserName, "OK", $"client {request.ClientId}");
-        return Results.SignIn(AccountClaims.For(account, request.GetScopes(), options.Value.Audience), null, Server);
+        return Results.SignIn(AccountClaims.For(account, request.GetScopes(), options.Value), null, Server);
     }
 
     /// <summary>The token endpoint: codes (browser and device) become the account's token; client credentials the client's.</summary>
@@ -82,7 +82,7 @@ public static class ConnectEndpoints
                 return Refuse(Errors.InvalidGrant, "The account can no longer sign in.");
             }
 
-            return Results.SignIn(AccountClaims.For(account, granted.Principal!.GetScopes(), options.Value.Audience), null, Server);
+            return Results.SignIn(AccountClaims.For(account, granted.Principal!.GetScopes(), options.Value), null, Server);
         }
 
         return Refuse(Errors.UnsupportedGrantType, "The grant type is not supported.");

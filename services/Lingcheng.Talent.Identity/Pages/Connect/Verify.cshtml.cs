@@ -72,7 +72,7 @@ public sealed class VerifyModel(AccountGate gate, IOpenIddictApplicationManager 
         }
 
         await audit.RecordAsync(AccountAudit.Self(account.UserName), "AuthorizeDevice", account.UserName, "OK", $"client {clientId}");
-        return SignIn(AccountClaims.For(account, result.Principal.GetScopes(), options.Value.Audience),
+        return SignIn(AccountClaims.For(account, result.Principal.GetScopes(), options.Value),
             new AuthenticationProperties { RedirectUri = "/account/device-signed-in" }, Server);
     }
 
