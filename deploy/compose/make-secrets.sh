@@ -7,6 +7,10 @@
 #   identity-encryption.key    the provider's key for the codes it hands out (base64 of 32 random bytes: AES-256)
 #   clients/<client>.secret    one client secret per client of the provider (base64 of 32 random bytes):
 #                              lingcheng-web (the web app) and registry, entitlements, verification (client credentials)
+#   mssql.crt, mssql.key       SQL Server's TLS certificate (RSA, name: sqlserver) from the same CA: the programs
+#                              connect with Encrypt=Strict and validate it against ca.crt
+#   sql/<login>.password       one SQL Server password per login (deploy/sql/accounts.sql): migrate, registry,
+#                              entitlements, verification, identity
 # It never overwrites an existing file: the personal-data key cannot be replaced once data is stored, and a new
 # signing key would end every session and token the provider has issued.
 # Not created here (docs/operations.md):
@@ -51,6 +55,31 @@ CNF
   echo "created tls.crt for ${host} and the container names"
 fi
 
+if [ ! -f mssql.crt ]; then
+  if [ ! -f ca.key ]; then
+    echo "no mssql.crt, and no ca.key to issue one: put SQL Server's certificate (RSA, name sqlserver, from the CA in ca.crt) and its key in mssql.crt and mssql.key" >&2
+    exit 1
+  fi
+  # RSA: SQL Server's TLS wants an RSA key.
+  cat > mssql.cnf <<CNF
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = sqlserver
+[ext]
+basicConstraints = CA:FALSE
+keyUsage = digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = DNS:sqlserver,DNS:localhost
+CNF
+  openssl req -new -newkey rsa:3072 -nodes -config mssql.cnf -keyout mssql.key -out mssql.csr 2>/dev/null
+  openssl x509 -req -in mssql.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days "$days" \
+    -extfile mssql.cnf -extensions ext -out mssql.crt 2>/dev/null
+  rm -f mssql.csr mssql.cnf ca.srl
+  echo "created mssql.crt for SQL Server (sqlserver)"
+fi
+
 if [ ! -f personal-data.key ]; then
   openssl rand -base64 32 > personal-data.key
   echo "created personal-data.key (BACK IT UP: without it the stored personal data cannot be read)"
@@ -71,13 +100,25 @@ for client in lingcheng-web registry entitlements verification; do
   new_key "clients/${client}.secret"
 done
 
+# SQL Server passwords: the prefix meets SQL Server's policy (upper, lower, digit, symbol) whatever the random part;
+# base64 has no quote or semicolon. Rotate one by replacing its file and running the job sql-accounts again.
+mkdir -p sql
+for login in migrate registry entitlements verification identity; do
+  if [ ! -f "sql/${login}.password" ]; then
+    printf 'Lc9-%s\n' "$(openssl rand -base64 33 | tr -d '\n')" > "sql/${login}.password"
+    echo "created sql/${login}.password"
+  fi
+done
+
 # The containers run as the non-root user 1654 ($APP_UID of the .NET images); compose mounts secret files
 # as they are on disk, so they must be readable by that user and nobody else.
 if [ "$(id -u)" = 0 ]; then
-  chown 1654:1654 tls.crt tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret
+  chown 1654:1654 tls.crt tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password
   [ -f card-signing-key.pem ] && chown 1654:1654 card-signing-key.pem
+  # SQL Server runs as its own user 10001 (mcr.microsoft.com/mssql/server).
+  chown 10001:10001 mssql.key
 fi
-chmod 700 clients
-chmod 400 tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret
-chmod 444 ca.crt tls.crt
+chmod 700 clients sql
+chmod 400 tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password mssql.key
+chmod 444 ca.crt tls.crt mssql.crt
 exit 0

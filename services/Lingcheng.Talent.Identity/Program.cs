@@ -11,6 +11,7 @@ using Lingcheng.Talent.ServiceDefaults.Hosting;
 return await ServiceMain.RunAsync("identity", async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
+    builder.AddSecretFiles(); // passwords and other secrets from mounted files (docs/operations.md §5.5)
     builder.AddIdentityProvider();
 
     var app = builder.Build();

@@ -8,6 +8,7 @@ using Lingcheng.Talent.ServiceDefaults.Hosting;
 return await ServiceMain.RunAsync("registry", async () =>
 {
     var builder = WebApplication.CreateBuilder(args);
+    builder.AddSecretFiles(); // passwords and other secrets from mounted files (docs/operations.md §5.5)
     builder.AddServiceDefaults();
     builder.AddApplicationServices();
 

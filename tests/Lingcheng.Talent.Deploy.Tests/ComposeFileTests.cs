@@ -15,7 +15,7 @@ public sealed partial class ComposeFileTests
     {
         var names = _compose.Map("services").Keys.Order().ToList();
         Assert.Equal(
-            ["entitlements", "identity", "migrate-entitlements", "migrate-identity", "migrate-registry", "migrate-verification", "registry", "sqlserver", "verification", "web"],
+            ["entitlements", "identity", "migrate-entitlements", "migrate-identity", "migrate-registry", "migrate-verification", "registry", "sql-accounts", "sqlserver", "verification", "web"],
             names);
         var sql = _compose.Map("services", "sqlserver");
         Assert.Equal("mcr.microsoft.com/mssql/server:2022-latest", sql.Str("image"));
@@ -90,9 +90,10 @@ public sealed partial class ComposeFileTests
         Assert.Contains(identity.List("volumes").Cast<string>(), v => v == $"identity-data-protection:{folder}/identity-data-protection");
         Assert.True(_compose.Map("volumes").ContainsKey("identity-data-protection"));
 
-        // The migration job never sees the keys: it gets throw-away ones in its tmpfs.
+        // The migration job never sees the keys: it gets throw-away ones in its tmpfs (its one secret is the migration
+        // login's SQL password).
         var job = _compose.Map("services", "migrate-identity");
-        Assert.Empty(job.List("secrets"));
+        Assert.Equal(["sql-migrate.password"], job.List("secrets").Select(s => s as string ?? ((YamlMap)s!).Str("source")));
         Assert.StartsWith("/tmp/", DeployFiles.Environment(job)["Identity__KeysDirectory"]);
     }
 

@@ -238,7 +238,7 @@ public sealed class KubernetesManifestTests
         Assert.Equal(["migrate"], container.List("args").Cast<string>());
         var env = container.List("env").Cast<YamlMap>().ToList();
         var connection = env.Single(e => e.Str("name") == "ConnectionStrings__" + project);
-        Assert.Equal(service + "-migrate", connection.Str("valueFrom", "secretKeyRef", "key"));
+        Assert.Contains(";UID=lct_migrate;", connection.Str("value"));
         Assert.Equal("migration", job.Str("spec", "template", "metadata", "labels", "app.kubernetes.io/component"));
         Assert.Contains(job.Str("spec", "template", "spec", "restartPolicy"), new[] { "OnFailure", "Never" });
     }

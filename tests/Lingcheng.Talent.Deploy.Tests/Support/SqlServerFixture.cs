@@ -46,6 +46,23 @@ public sealed class SqlServerFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>The server's administrator (sa) on <paramref name="database"/>.</summary>
+    public string AdminConnectionString(string database = "master") => new SqlConnectionStringBuilder(_container!.GetConnectionString())
+    {
+        InitialCatalog = database,
+        TrustServerCertificate = true,
+    }.ConnectionString;
+
+    /// <summary><paramref name="login"/> with <paramref name="password"/> on <paramref name="database"/> of this server.</summary>
+    public string LoginConnectionString(string login, string password, string database) => new SqlConnectionStringBuilder(_container!.GetConnectionString())
+    {
+        UserID = login,
+        Password = password,
+        InitialCatalog = database,
+        TrustServerCertificate = true,
+        Pooling = false,
+    }.ConnectionString;
+
     /// <summary>A connection string to a new database of this server (created by the migrations).</summary>
     public string NewDatabase(string name) => new SqlConnectionStringBuilder(_container!.GetConnectionString())
     {
