@@ -45,6 +45,10 @@ public sealed class IdentitySignInTests(WebSystem browser, IdentityWebSystem sys
         Assert.True(account.GetProperty("secondFactor").GetBoolean());
         Assert.False(account.GetProperty("mustChangePassword").GetBoolean());
 
+        // The provider's audit chain (this sign-in is in it) is checked beside the services' on the keys page.
+        await page.GotoAsync("/hr/keys");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "统一登录(账户)" })).ToContainTextAsync("完整");
+
         // Signing out passes through the provider's end-session endpoint and back to the app's start page…
         await page.GetByRole(AriaRole.Button, new() { Name = "退出" }).ClickAsync();
         await page.WaitForURLAsync(system.Web.BaseUrl + "/");

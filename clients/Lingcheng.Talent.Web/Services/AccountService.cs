@@ -56,6 +56,16 @@ public sealed class AccountService(HttpClient http, IdentityProviderAddress addr
     public Task<Outcome<TalentCode>> IssueTalentCodeAsync(WebUser user, string cardNumber, CancellationToken cancellationToken) =>
         SendAsync(user, HttpMethod.Post, "api/accounts/talents", new { cardNumber }, ReadAsync<TalentCode>(cancellationToken), cancellationToken);
 
+    /// <summary>The provider's audit chain, checked as the services check theirs.</summary>
+    public Task<Outcome<Lingcheng.Talent.V1.AuditChainReport>> VerifyAuditChainAsync(WebUser user, CancellationToken cancellationToken) =>
+        SendAsync(user, HttpMethod.Get, "api/audit/verify", null, async response =>
+        {
+            var report = (await response.Content.ReadFromJsonAsync<ChainReport>(Json, cancellationToken))!;
+            return new Lingcheng.Talent.V1.AuditChainReport { Intact = report.Intact, RecordsChecked = report.RecordsChecked, Detail = report.Detail ?? "" };
+        }, cancellationToken);
+
+    private sealed record ChainReport(bool Intact, long RecordsChecked, string? Detail);
+
     private static Func<HttpResponseMessage, Task<T>> ReadAsync<T>(CancellationToken cancellationToken) =>
         async response => (await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken))!;
 
