@@ -24,6 +24,15 @@ public sealed class RegistryOptions
     /// <summary>Milliseconds between database polls of an event stream (catches writes of other replicas).</summary>
     public int EventPollMilliseconds { get; set; } = 250;
 
+    /// <summary>
+    /// How long a request id's first response is kept for retries (default 7 days); older idempotency
+    /// records are deleted, and a request id reused after that is a new request.
+    /// </summary>
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often old idempotency records are deleted (default hourly).</summary>
+    public TimeSpan IdempotencyPurgeInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Production: a PEM file with the P-256 signing key to import (once) as the active key.</summary>
     public string? SigningKeyFile { get; set; }
 }

@@ -35,6 +35,10 @@ public sealed class EntitlementsHost : WebApplicationFactory<Program>
         {
             ["DataDirectory"] = _dataDirectory,
             ["Auth:DevelopmentKeyFile"] = KeyFile,
+            // Development tokens are accepted only when asked for, in Development (the factory's environment).
+            ["Auth:DevelopmentTokens"] = "true",
+            // The tests' tokens stay valid across years of fake time (As), longer than the 12 h default.
+            ["Auth:MaxTokenLifetime"] = "1100.00:00:00",
             ["Entitlements:ConsumeCardEvents"] = "false",
             // Nothing may reach a registry someone else runs on the default port.
             ["Services:Registry"] = "http://127.0.0.1:9",

@@ -71,18 +71,21 @@ public sealed class RedemptionRulesTests(HostFixture host) : IClassFixture<HostF
     }
 
     [Fact]
-    public async Task An_agency_cannot_redeem_a_benefit_it_does_not_provide()
+    public async Task An_agency_cannot_redeem_a_benefit_it_does_not_provide_and_sees_nothing_of_its_use()
     {
+        // SCENIC_SPOT_ENTRY: 12 per calendar year, provided by CULTOUR only.
         var card = await Service.Cards.IssueAsync(Tier.A);
+        Assert.Equal(RedemptionStatus.Redeemed, (await Service.RedeemAsync(card, "SCENIC_SPOT_ENTRY", "CULTOUR")).Status);
 
         var refused = await Service.RedeemAsync(card, "SCENIC_SPOT_ENTRY", "HOSP_PEOPLE");
 
         Assert.Equal(RedemptionStatus.NotProvidedByAgency, refused.Status);
         Assert.Null(refused.Redemption);
-        Assert.Equal(12, refused.Entitlement.Remaining);
+        Assert.Null(refused.Entitlement); // neither the use nor the quota of another department's benefit
+        Assert.DoesNotMatch("[0-9]", refused.Message);
         await using var db = Service.OpenDatabase();
-        Assert.False(await db.Redemptions.AnyAsync(r => r.CardNumber == card, Ct));
-        Assert.False(await db.UsageCounters.AnyAsync(u => u.CardNumber == card, Ct));
+        Assert.Equal(1, await db.Redemptions.CountAsync(r => r.CardNumber == card, Ct));
+        Assert.Equal(1, await db.UsageCounters.Where(u => u.CardNumber == card).SumAsync(u => u.Used, Ct));
     }
 
     [Fact]

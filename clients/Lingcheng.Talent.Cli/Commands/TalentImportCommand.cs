@@ -14,11 +14,17 @@ namespace Lingcheng.Talent.Cli.Commands;
 /// <summary>
 /// <c>lct hr talent import FILE.csv</c>: checks every row first, imports nothing from a file with a
 /// bad row (unless <c>--skip-invalid</c>), then registers the rows one by one with a progress bar.
-/// Each row's request id is derived from the file name, line and content, so running the same file
-/// again registers nobody twice.
+/// Each row's request id is an HMAC of the file name, line and content under a random key drawn for
+/// this import (this process) and never stored: a retry within the import is recognised, yet the id
+/// kept in the registry's idempotency table cannot be recomputed from the row. Running the same file
+/// again registers nobody twice all the same: the registry refuses a second talent with the same
+/// document, and such rows are reported as already registered.
 /// </summary>
 internal static class TalentImportCommand
 {
+    /// <summary>The key of this import's request ids: random, per process, never written anywhere.</summary>
+    private static readonly byte[] ImportKey = RandomNumberGenerator.GetBytes(32);
+
     /// <summary>The CSV header, in this order (programme may be left empty).</summary>
     public static readonly string[] Columns =
         ["full_name", "gender", "document_type", "document_number", "nationality", "mobile_phone", "employer_name", "employer_credit_code", "tier", "programme"];
@@ -32,7 +38,7 @@ internal static class TalentImportCommand
             "Register talents from a CSV file. Header: " + string.Join(",", Columns) + ". " +
             "gender: male|female; document_type: RESIDENT_ID|PASSPORT|HK_MACAO_PERMIT|TAIWAN_PERMIT|FOREIGN_PERMANENT_RESIDENT_ID; tier: A|B|C|D. " +
             "Every row is checked first and bad rows are reported by line and field; a file with a bad row imports nothing unless --skip-invalid. " +
-            "Running the same file again registers nobody twice.",
+            "Running the same file again registers nobody twice (rows already registered are reported as such).",
             "lct hr talent import talents.csv",
             "lct hr talent import talents.csv --dry-run",
             "lct hr talent import talents.csv --skip-invalid --json"));
@@ -103,6 +109,7 @@ internal static class TalentImportCommand
 
             var registry = c.Clients(HrCommands.DefaultAs).Registry;
             var imported = new List<(int Line, V1.Talent Talent)>();
+            var already = new List<int>();
             var failed = new List<(int Line, string Reason)>();
             var done = 0;
             c.Out.Progress(0, valid.Count, "importing");
@@ -114,6 +121,10 @@ internal static class TalentImportCommand
                     var response = await registry.CreateTalentAsync(
                         new CreateTalentRequest { RequestId = RequestId(path.Name, row.Line, row.Raw), Talent = row.Talent }, CliContext.Call(ct));
                     imported.Add((row.Line, response.Talent));
+                }
+                catch (RpcException ex) when (ex.StatusCode == StatusCode.AlreadyExists)
+                {
+                    already.Add(row.Line); // registered before, by an earlier run of this file or otherwise
                 }
                 catch (RpcException ex) when (ex.StatusCode is not (StatusCode.Unavailable or StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.Cancelled))
                 {
@@ -131,6 +142,7 @@ internal static class TalentImportCommand
                     ["talent_id"] = i.Talent.TalentId,
                     ["full_name"] = i.Talent.FullName,
                 })]);
+                json["already_registered"] = new JsonArray([.. already.Select(l => (JsonNode?)l)]);
                 json["failed"] = new JsonArray([.. failed.Select(f => (JsonNode?)new JsonObject { ["line"] = f.Line, ["reason"] = f.Reason })]);
                 c.Out.WriteJson(json);
             }
@@ -142,13 +154,18 @@ internal static class TalentImportCommand
                     table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), "imported", talent.TalentId, talent.FullName);
                 }
 
+                foreach (var line in already)
+                {
+                    table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), "already registered", "", "");
+                }
+
                 foreach (var (line, reason) in failed)
                 {
                     table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), "failed", "", reason);
                 }
 
                 c.Out.Write(table.Render());
-                c.Out.Line($"Imported {imported.Count} of {rows.Count} row(s); {failed.Count} failed; {rows.Count - valid.Count} invalid row(s) skipped.");
+                c.Out.Line($"Imported {imported.Count} of {rows.Count} row(s); {already.Count} already registered; {failed.Count} failed; {rows.Count - valid.Count} invalid row(s) skipped.");
             }
 
             if (failed.Count > 0)
@@ -247,9 +264,9 @@ internal static class TalentImportCommand
         return (valid, invalid);
     }
 
-    /// <summary>The row's request id: a hash of the file name, line and content, so a re-run is a retry.</summary>
+    /// <summary>The row's request id: an HMAC of the file name, line and content under this import's random key.</summary>
     public static string RequestId(string fileName, int line, string raw) =>
-        "import-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{fileName}\n{line}\n{raw}")))[..40];
+        "import-" + Convert.ToHexStringLower(HMACSHA256.HashData(ImportKey, Encoding.UTF8.GetBytes($"{fileName}\n{line}\n{raw}")))[..40];
 
     /// <summary>Reads the CSV (RFC 4180: quotes, doubled quotes, CRLF or LF, UTF-8 with or without BOM); blank lines are skipped.</summary>
     public static List<Row> ReadRows(string path, out string? headerProblem)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Google.Protobuf;
@@ -53,8 +55,21 @@ public sealed class OfflineCacheException(string message, Exception? inner = nul
 /// and <c>metadata.json</c> (fetch time, sequence). Everything signed is checked against the trust
 /// list again each time it is loaded, so a tampered file is refused rather than believed.
 /// </para>
+/// <para>
+/// The trust list and the metadata are not signed by the registry, so the cache seals them itself:
+/// <c>seal.mac</c> is an HMAC-SHA256 of both under a per-user key kept outside the folder
+/// (<see cref="DefaultIntegrityKeyFile"/>). A trust list with a key added on disk, or metadata that
+/// drops deltas, is refused; and the snapshot and deltas must add up to the sealed sequence.
+/// </para>
+/// <para>
+/// No rollback: a refresh that receives a full snapshot older than the one held (a replayed
+/// snapshot, a lagging replica) keeps the held one, as docs/card-token.md §10 requires.
+/// </para>
 /// </summary>
-public sealed class OfflineVerificationCache(string directory, TimeProvider? timeProvider = null)
+/// <param name="directory">The cache folder.</param>
+/// <param name="timeProvider">The clock (default: the system clock).</param>
+/// <param name="integrityKeyFile">The file holding the sealing key (default <see cref="DefaultIntegrityKeyFile"/>); created, mode 0600, when missing.</param>
+public sealed class OfflineVerificationCache(string directory, TimeProvider? timeProvider = null, string? integrityKeyFile = null)
 {
     /// <summary>After this many deltas, a refresh fetches a full snapshot instead.</summary>
     public const int MaxDeltas = 20;
@@ -62,6 +77,8 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
     private const string TrustListFile = "trust-list.pb";
     private const string SnapshotFile = "snapshot.cose";
     private const string MetadataFile = "metadata.json";
+    private const string SealFile = "seal.mac";
+    private static readonly byte[] SealContext = "lct-offline-cache/v1"u8.ToArray();
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -71,6 +88,7 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
     };
 
     private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly Lazy<byte[]> _sealKey = new(() => LoadOrCreateKey(integrityKeyFile ?? DefaultIntegrityKeyFile));
 
     /// <summary>The cache folder.</summary>
     public string Directory { get; } = Path.GetFullPath(directory);
@@ -80,6 +98,15 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
         Environment.GetEnvironmentVariable("LCT_OFFLINE_CACHE") is { Length: > 0 } dir
             ? dir
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "lct", "offline");
+
+    /// <summary>
+    /// The sealing key's default file: <c>LCT_OFFLINE_CACHE_KEY</c>, else <c>~/.local/share/lct/offline-cache.key</c>
+    /// (per-user application data), outside the cache folder so that whoever can write the folder cannot re-seal it.
+    /// </summary>
+    public static string DefaultIntegrityKeyFile =>
+        Environment.GetEnvironmentVariable("LCT_OFFLINE_CACHE_KEY") is { Length: > 0 } file
+            ? file
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "lct", "offline-cache.key");
 
     /// <summary>True when a trust list and a snapshot have been fetched into the folder.</summary>
     public bool Exists => File.Exists(Path.Combine(Directory, MetadataFile))
@@ -123,7 +150,9 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
                 var now = _time.GetUtcNow();
                 if (!received.IsDelta)
                 {
-                    return SaveFull(trustResponse, response.Snapshot.ToByteArray(), received, now, registryName);
+                    return received.Sequence < current.Sequence
+                        ? KeepHeld(trustResponse, metadata, registryName)
+                        : SaveFull(trustResponse, response.Snapshot.ToByteArray(), received, now, registryName);
                 }
 
                 var deltas = metadata.Deltas.ToList();
@@ -134,7 +163,6 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
                     deltas.Add(name);
                 }
 
-                await WriteAtomicallyAsync(TrustListFile, trustResponse.ToByteArray(), cancellationToken).ConfigureAwait(false);
                 var updated = metadata with
                 {
                     FetchedAt = now,
@@ -144,7 +172,8 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
                     Registry = registryName ?? metadata.Registry,
                     Entries = merged.Entries.Count,
                 };
-                await WriteAtomicallyAsync(MetadataFile, JsonSerializer.SerializeToUtf8Bytes(updated, Json), cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteSealed(trustResponse.ToByteArray(), JsonSerializer.SerializeToUtf8Bytes(updated, Json));
                 return updated;
             }
             catch (InvalidOperationException)
@@ -159,6 +188,11 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
         if (snapshot.IsDelta)
         {
             throw new OfflineCacheException("The registry answered a full-snapshot request with a delta.");
+        }
+
+        if (current is not null && metadata is not null && snapshot.Sequence < current.Sequence)
+        {
+            return KeepHeld(trustResponse, metadata, registryName);
         }
 
         return SaveFull(trustResponse, fullBytes, snapshot, _time.GetUtcNow(), registryName);
@@ -186,15 +220,10 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
     /// <summary>Loads the cached trust list (checked for well-formed keys).</summary>
     public TrustList LoadTrustList()
     {
-        var path = Path.Combine(Directory, TrustListFile);
-        if (!File.Exists(path))
-        {
-            throw new OfflineCacheException($"No offline data in {Directory}: fetch it first (lct agency sync).");
-        }
-
+        var (trust, _) = ReadSealed();
         try
         {
-            return ToTrustList(GetTrustListResponse.Parser.ParseFrom(File.ReadAllBytes(path)));
+            return ToTrustList(GetTrustListResponse.Parser.ParseFrom(trust));
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or ArgumentException)
         {
@@ -230,8 +259,24 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
 
     private (OfflineCacheMetadata Metadata, RevocationSnapshot Snapshot) LoadSnapshot(TrustList trustList)
     {
-        var metadata = ReadMetadata() ?? throw new OfflineCacheException($"No offline data in {Directory}: fetch it first (lct agency sync).");
+        var (_, sealedMetadata) = ReadSealed();
+        OfflineCacheMetadata metadata;
+        try
+        {
+            metadata = JsonSerializer.Deserialize<OfflineCacheMetadata>(sealedMetadata, Json)
+                ?? throw new OfflineCacheException($"The offline cache's {MetadataFile} is empty; run `lct agency sync` again.");
+        }
+        catch (JsonException ex)
+        {
+            throw new OfflineCacheException($"The offline cache's {MetadataFile} is unreadable; run `lct agency sync` again.", ex);
+        }
+
         var snapshot = VerifySnapshot(ReadFile(SnapshotFile), trustList, "the cached revocation snapshot");
+        if (snapshot.Sequence != metadata.FullSnapshotSequence)
+        {
+            throw new OfflineCacheException($"The cached revocation snapshot is not the one the cache recorded (sequence {snapshot.Sequence}, not {metadata.FullSnapshotSequence}); fetch again (lct agency sync).");
+        }
+
         foreach (var delta in metadata.Deltas)
         {
             var applied = VerifySnapshot(ReadFile(delta), trustList, $"the cached delta {delta}");
@@ -243,6 +288,11 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
             {
                 throw new OfflineCacheException($"The cached delta {delta} does not continue the snapshot; fetch again (lct agency sync).", ex);
             }
+        }
+
+        if (snapshot.Sequence != metadata.Sequence)
+        {
+            throw new OfflineCacheException($"The cached revocation data reach sequence {snapshot.Sequence}, not the recorded {metadata.Sequence}; fetch again (lct agency sync).");
         }
 
         return (metadata, snapshot);
@@ -271,7 +321,6 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
             File.Delete(old);
         }
 
-        WriteAtomically(TrustListFile, trust.ToByteArray());
         WriteAtomically(SnapshotFile, cose);
         var metadata = new OfflineCacheMetadata
         {
@@ -283,8 +332,107 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
             Registry = registryName,
             Entries = snapshot.Entries.Count,
         };
-        WriteAtomically(MetadataFile, JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
+        WriteSealed(trust.ToByteArray(), JsonSerializer.SerializeToUtf8Bytes(metadata, Json));
         return metadata;
+    }
+
+    /// <summary>
+    /// The registry offered revocation data older than the data held: keep the held data (and its
+    /// fetch time, as nothing newer arrived), take the new trust list.
+    /// </summary>
+    private OfflineCacheMetadata KeepHeld(GetTrustListResponse trust, OfflineCacheMetadata held, string? registryName)
+    {
+        var kept = held with { Registry = registryName ?? held.Registry };
+        WriteSealed(trust.ToByteArray(), JsonSerializer.SerializeToUtf8Bytes(kept, Json));
+        return kept;
+    }
+
+    /// <summary>Writes the trust list and the metadata, then their seal (last, so a half-done write never verifies).</summary>
+    private void WriteSealed(byte[] trust, byte[] metadata)
+    {
+        WriteAtomically(TrustListFile, trust);
+        WriteAtomically(MetadataFile, metadata);
+        WriteAtomically(SealFile, Seal(trust, metadata));
+    }
+
+    /// <summary>Reads the trust list and the metadata, refusing them unless the seal matches.</summary>
+    private (byte[] Trust, byte[] Metadata) ReadSealed()
+    {
+        if (!File.Exists(Path.Combine(Directory, TrustListFile)) || !File.Exists(Path.Combine(Directory, MetadataFile)))
+        {
+            throw new OfflineCacheException($"No offline data in {Directory}: fetch it first (lct agency sync).");
+        }
+
+        var trust = ReadFile(TrustListFile);
+        var metadata = ReadFile(MetadataFile);
+        var seal = File.Exists(Path.Combine(Directory, SealFile)) ? File.ReadAllBytes(Path.Combine(Directory, SealFile)) : [];
+        if (!CryptographicOperations.FixedTimeEquals(seal, Seal(trust, metadata)))
+        {
+            throw new OfflineCacheException(
+                $"The offline cache in {Directory} was changed after it was fetched (or by another user or SDK version): its trust list or metadata does not match its seal. Fetch it again (lct agency sync).");
+        }
+
+        return (trust, metadata);
+    }
+
+    private byte[] Seal(byte[] trust, byte[] metadata)
+    {
+        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _sealKey.Value);
+        Span<byte> length = stackalloc byte[8];
+        hmac.AppendData(SealContext);
+        foreach (var part in new[] { trust, metadata })
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(length, part.Length);
+            hmac.AppendData(length);
+            hmac.AppendData(part);
+        }
+
+        return hmac.GetHashAndReset();
+    }
+
+    /// <summary>Reads the sealing key, or creates it (32 random bytes, base64, mode 0600 in a 0700 folder on Unix).</summary>
+    private static byte[] LoadOrCreateKey(string path)
+    {
+        try
+        {
+            if (File.Exists(path))
+            {
+                var key = Convert.FromBase64String(File.ReadAllText(path, Encoding.ASCII).Trim());
+                return key.Length >= 32 ? key : throw new OfflineCacheException($"The offline cache key {path} is shorter than 32 bytes; delete it and fetch again (lct agency sync).");
+            }
+
+            var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+            if (!OperatingSystem.IsWindows())
+            {
+                System.IO.Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            else
+            {
+                System.IO.Directory.CreateDirectory(folder);
+            }
+
+            var created = RandomNumberGenerator.GetBytes(32);
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+
+            try
+            {
+                using var stream = new FileStream(path, options);
+                stream.Write(Encoding.ASCII.GetBytes(Convert.ToBase64String(created)));
+                return created;
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                return LoadOrCreateKey(path); // another process created it first
+            }
+        }
+        catch (Exception ex) when (ex is FormatException or UnauthorizedAccessException or IOException)
+        {
+            throw new OfflineCacheException($"The offline cache key {path} cannot be read or created ({ex.GetType().Name}); check its permissions, or set LCT_OFFLINE_CACHE_KEY.", ex);
+        }
     }
 
     private Task WriteAtomicallyAsync(string name, byte[] content, CancellationToken cancellationToken)

@@ -30,6 +30,9 @@ public static class Extensions
         // The usage feed the verification replicas keep their copy of benefits and counters from.
         builder.Services.AddSingleton<CommitSignal>();
         builder.Services.AddSingleton<UsageFeed>();
+
+        // Idempotency records are kept only as long as a retry needs them.
+        builder.Services.AddHostedService<IdempotencyPurge>();
         return builder;
     }
 }

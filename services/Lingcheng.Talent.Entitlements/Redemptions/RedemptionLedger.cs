@@ -75,7 +75,7 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
                 {
                     Status = RedemptionStatus.AlreadyRedeemed,
                     Redemption = first.ToProto(),
-                    Entitlement = EntitlementRules.Compute(benefit, card, usedNow, now),
+                    Entitlement = benefit.IsProvidedBy(request.AgencyCode) ? EntitlementRules.Compute(benefit, card, usedNow, now) : null,
                     Message = "This use was already recorded; nothing changed.",
                 };
             }
@@ -113,8 +113,13 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
             }
 
             await AuditAsync(caller, request, status, period, now, token);
-            var used = await EntitlementRules.UsedAsync(db, request.CardNumber, benefit.Code, period, token);
-            response.Entitlement = EntitlementRules.Compute(benefit, card, used, now);
+            if (benefit.IsProvidedBy(request.AgencyCode))
+            {
+                // Use and quota only for the agency's own benefits: another department's are none of its business.
+                var used = await EntitlementRules.UsedAsync(db, request.CardNumber, benefit.Code, period, token);
+                response.Entitlement = EntitlementRules.Compute(benefit, card, used, now);
+            }
+
             return response;
         }, ct);
         if (result.UsageSequence > 0)

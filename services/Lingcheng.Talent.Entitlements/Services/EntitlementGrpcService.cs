@@ -53,7 +53,7 @@ public sealed class EntitlementGrpcService(
 
     [Authorize(Roles = HrAuditor)]
     public override async Task<EntitlementServiceVerifyAuditChainResponse> VerifyAuditChain(EntitlementServiceVerifyAuditChainRequest request, ServerCallContext context) =>
-        new() { Report = await AuditChain.VerifyAsync(db, context.CancellationToken) };
+        new() { Report = await AuditChain.VerifyAsync(db, context) }; // checked against the signed checkpoints too
 
     [Authorize(Roles = Roles.Service)]
     public override Task WatchUsage(WatchUsageRequest request, IServerStreamWriter<WatchUsageResponse> responseStream, ServerCallContext context) =>

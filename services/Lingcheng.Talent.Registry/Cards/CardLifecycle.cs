@@ -52,15 +52,16 @@ public sealed class CardLifecycle(
         var v = Start(request.RequestId, request.CardNumber);
         var months = ValidityMonths(request.ValidityMonths, v);
         v.ThrowIfAny();
-        var key = await keys.GetActiveKeyAsync(cancellationToken);
-        return await ChangeAsync("RenewCard", request, request.RequestId, request.CardNumber, CardAction.Renew, CardEventType.Renewed, caller,
+        var response = await ChangeAsync("RenewCard", request, request.RequestId, request.CardNumber, CardAction.Renew, CardEventType.Renewed, caller,
             (card, now) =>
             {
                 card.ExpiresAt = WholeSeconds(now.AddMonths(months)).UtcDateTime;
                 return $"valid {months} months";
             },
-            (card, now) => new RenewCardResponse { Card = CardStates.ToProto(card, now), QrText = StaticToken(key, card) },
+            (card, now) => new RenewCardResponse { Card = CardStates.ToProto(card, now) },
             cancellationToken);
+        response.QrText = await CurrentStaticTokenAsync(request.CardNumber, cancellationToken);
+        return response;
     }
 
     public Task<SuspendCardResponse> SuspendAsync(SuspendCardRequest request, Caller caller, CancellationToken cancellationToken)
@@ -121,16 +122,17 @@ public sealed class CardLifecycle(
         var v = Start(request.RequestId, request.CardNumber);
         CheckNote(request.Note, v);
         v.ThrowIfAny();
-        var key = await keys.GetActiveKeyAsync(cancellationToken);
-        return await ChangeAsync("ReissueCard", request, request.RequestId, request.CardNumber, CardAction.Reissue, CardEventType.Reissued, caller,
+        var response = await ChangeAsync("ReissueCard", request, request.RequestId, request.CardNumber, CardAction.Reissue, CardEventType.Reissued, caller,
             (card, _) =>
             {
                 card.Version++;
                 card.StateNote = request.Note.Trim();
                 return $"version {card.Version}";
             },
-            (card, now) => new ReissueCardResponse { Card = CardStates.ToProto(card, now), QrText = StaticToken(key, card) },
+            (card, now) => new ReissueCardResponse { Card = CardStates.ToProto(card, now) },
             cancellationToken);
+        response.QrText = await CurrentStaticTokenAsync(request.CardNumber, cancellationToken);
+        return response;
     }
 
     public async Task<GetCardResponse> GetAsync(GetCardRequest request, Caller caller, CancellationToken cancellationToken)
@@ -228,12 +230,15 @@ public sealed class CardLifecycle(
         caller.EnsureMayReadCard(request.CardNumber);
         var card = await Find(request.CardNumber, cancellationToken);
         var state = CardStates.Effective(card, time.GetUtcNow().UtcDateTime);
-        if (state is CardState.Revoked or CardState.Expired)
+        if (state != CardState.Active)
         {
-            throw RpcErrors.FailedPrecondition("CARD_NOT_IN_FORCE", $"Card {card.CardNumber} is {CardStates.Name(state)}; it has no valid QR code.");
+            throw RpcErrors.FailedPrecondition("CARD_NOT_ACTIVE", state == CardState.Suspended
+                ? $"Card {card.CardNumber} is SUSPENDED; a QR code is rendered only for an ACTIVE card (reinstate it first)."
+                : $"Card {card.CardNumber} is {CardStates.Name(state)}; it has no valid QR code.");
         }
 
         var text = StaticToken(await keys.GetActiveKeyAsync(cancellationToken), card);
+        await AuditIssuanceAsync(caller, "RenderCardQr", card, $"static token, card_version {card.Version}", cancellationToken);
         var response = new RenderCardQrResponse { QrText = text, QrVersion = QrCodes.GetVersion(text) };
         if (request.Format == QrImageFormat.Svg)
         {
@@ -275,8 +280,29 @@ public sealed class CardLifecycle(
             expires = card.ExpiresAt;
         }
 
+        await AuditIssuanceAsync(caller, "IssueDynamicToken", card, $"dynamic token, card_version {card.Version}, until {expires.UtcDateTime:O}", cancellationToken);
         return new IssueDynamicTokenResponse { QrText = text, ExpireTime = Timestamp.FromDateTimeOffset(expires) };
     }
+
+    /// <summary>
+    /// A fresh static token of the card as it is now, or empty when it is not ACTIVE. Responses that
+    /// carry a token sign it after the idempotency record is stored, so that store holds no live token.
+    /// </summary>
+    private async Task<string> CurrentStaticTokenAsync(string cardNumber, CancellationToken cancellationToken)
+    {
+        var card = await Find(cardNumber, cancellationToken);
+        return CardStates.Effective(card, time.GetUtcNow().UtcDateTime) == CardState.Active
+            ? StaticToken(await keys.GetActiveKeyAsync(cancellationToken), card)
+            : "";
+    }
+
+    /// <summary>Records that a credential for the card was handed out (who, which card, when); never the token itself.</summary>
+    private Task AuditIssuanceAsync(Caller caller, string action, CardEntity card, string detail, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => WriteTransactions.RunAsync(db, async ct =>
+        {
+            await AuditChain.AppendAsync(db, new AuditEntry(caller.AuditPrincipal, caller.Agency, action, card.CardNumber, "OK", detail), time.GetUtcNow(), ct);
+            return true;
+        }, cancellationToken), cancellationToken);
 
     /// <summary>Adds the next card event for <paramref name="card"/> (sequence max + 1, in this transaction).</summary>
     internal async Task AppendEventAsync(CardEntity card, CardEventType type, DateTimeOffset now, CancellationToken cancellationToken) =>

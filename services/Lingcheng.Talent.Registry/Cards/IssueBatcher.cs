@@ -148,6 +148,13 @@ public sealed class IssueBatcher(
         var request = pending.Request;
         if (await Idempotency.FindAsync<IssueCardResponse>(db, "IssueCard", request.RequestId, request, ct) is { } first)
         {
+            // The store keeps no token: a retry gets a fresh one of the card as it is now (none unless ACTIVE).
+            var current = await db.Cards.AsNoTracking().SingleOrDefaultAsync(c => c.CardNumber == first.Card.CardNumber, ct);
+            if (current is not null && CardStates.Effective(current, time.GetUtcNow().UtcDateTime) == CardState.Active)
+            {
+                first.QrText = issuer.IssueStatic(key, current.CardNumber, current.Version, (CardsTier)current.Tier, current.HolderDisplayName, current.ExpiresAt);
+            }
+
             return first;
         }
 
@@ -196,8 +203,8 @@ public sealed class IssueBatcher(
         await AuditChain.AppendAsync(db, new AuditEntry(pending.Caller.AuditPrincipal, pending.Caller.Agency, "IssueCard", card.CardNumber, "OK",
             $"talent {card.TalentId}; valid {pending.Months} months"), now, ct);
         var qrText = issuer.IssueStatic(key, card.CardNumber, card.Version, (CardsTier)card.Tier, card.HolderDisplayName, card.ExpiresAt);
-        var result = new IssueCardResponse { Card = CardStates.ToProto(card, now.UtcDateTime), QrText = qrText };
-        Idempotency.Add(db, "IssueCard", request.RequestId, request, result, now);
-        return result;
+        var result = new IssueCardResponse { Card = CardStates.ToProto(card, now.UtcDateTime) };
+        Idempotency.Add(db, "IssueCard", request.RequestId, request, result, now); // without the token
+        return new IssueCardResponse { Card = result.Card, QrText = qrText };
     }
 }

@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddScoped<CardLifecycle>();
         builder.Services.AddScoped<TalentDirectory>();
         builder.Services.AddHostedService<KeyRingWarmUp>();
+        builder.Services.AddHostedService<IdempotencyPurge>();
         return builder;
     }
 }

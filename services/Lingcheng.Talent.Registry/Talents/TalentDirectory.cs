@@ -1,5 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
 using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
@@ -126,7 +127,13 @@ public sealed class TalentDirectory(
             throw RpcErrors.PermissionDenied("NOT_OWN_RECORD", "A talent may only read their own record.");
         }
 
-        return new GetTalentResponse { Talent = await LoadAsync(request.TalentId, caller, request.IncludePhoto, cancellationToken) };
+        var talent = await LoadAsync(request.TalentId, caller, request.IncludePhoto, cancellationToken);
+        if (caller.IsHrOfficer)
+        {
+            await AuditReadAsync(caller, [request.TalentId], "GetTalent", talent.Photo.IsEmpty ? "unmasked" : "unmasked, with photo", cancellationToken);
+        }
+
+        return new GetTalentResponse { Talent = talent };
     }
 
     public async Task<ListTalentsResponse> ListAsync(ListTalentsRequest request, Caller caller, CancellationToken cancellationToken)
@@ -139,9 +146,18 @@ public sealed class TalentDirectory(
         v.Check(request.NamePrefix.Length <= TalentValidator.MaxNameLength, "name_prefix", "must be at most 64 characters");
         v.Check(request.DocumentNumber.Length <= 64, "document_number", "must be at most 64 characters");
         v.ThrowIfAny();
-        if (request.DocumentNumber.Length > 0 && !caller.IsHrOfficer)
+        if (!caller.IsHrOfficer)
         {
-            throw RpcErrors.PermissionDenied("PERSONAL_DATA_FILTER", "Only HR officers may search by identity-document number.");
+            // Masked results matched against clear text would unmask by probing: personal filters are hr_officer's.
+            if (request.NamePrefix.Length > 0)
+            {
+                throw PersonalDataFilter("name_prefix", "Only HR officers may filter talents by name (name_prefix).");
+            }
+
+            if (request.DocumentNumber.Length > 0)
+            {
+                throw PersonalDataFilter("document_number", "Only HR officers may search by identity-document number (document_number).");
+            }
         }
 
         var filters = $"talents|{request.Tier}|{request.EmployerName}|{request.NamePrefix}|{request.CardState}|{request.DocumentNumber}";
@@ -202,6 +218,21 @@ public sealed class TalentDirectory(
         if (page.Count > size)
         {
             response.NextPageToken = PageTokens.Create(filters, shown[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (caller.IsHrOfficer && ids.Count > 0)
+        {
+            // Which filters were used, never their values (a document number or a name is personal data).
+            string[] used =
+            [
+                .. request.Tier != Tier.Unspecified ? ["tier"] : Array.Empty<string>(),
+                .. request.EmployerName.Length > 0 ? ["employer_name"] : Array.Empty<string>(),
+                .. request.NamePrefix.Length > 0 ? ["name_prefix"] : Array.Empty<string>(),
+                .. request.DocumentNumber.Length > 0 ? ["document_number"] : Array.Empty<string>(),
+                .. request.CardState != CardState.Unspecified ? ["card_state"] : Array.Empty<string>(),
+            ];
+            await AuditReadAsync(caller, ids, "ListTalents",
+                $"unmasked, page of {ids.Count}; filters: {(used.Length == 0 ? "none" : string.Join(",", used))}", cancellationToken);
         }
 
         return response;
@@ -298,12 +329,42 @@ public sealed class TalentDirectory(
         return new UpdateTalentResponse { Talent = await LoadAsync(talentId, caller, includePhoto: true, cancellationToken) };
     }
 
+    /// <summary>
+    /// Records that hr_officer saw these talents unmasked (PIPL: who read whose personal data, when):
+    /// one audit record per talent, so "who has seen this talent" is one indexed lookup by target.
+    /// The data is returned only once the records are committed.
+    /// </summary>
+    private Task AuditReadAsync(Caller caller, IReadOnlyList<string> talentIds, string action, string detail, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => WriteTransactions.RunAsync(db, async ct =>
+        {
+            var now = time.GetUtcNow();
+            foreach (var talentId in talentIds)
+            {
+                await AuditChain.AppendAsync(db, new AuditEntry(caller.AuditPrincipal, caller.Agency, action, talentId, "OK", detail), now, ct);
+            }
+
+            return talentIds.Count;
+        }, cancellationToken), cancellationToken);
+
+    private static RpcException PersonalDataFilter(string field, string message)
+    {
+        var info = new Google.Rpc.ErrorInfo { Reason = "PERSONAL_DATA_FILTER", Domain = RpcErrors.Domain };
+        info.Metadata.Add("field", field);
+        return new Google.Rpc.Status
+        {
+            Code = (int)Google.Rpc.Code.PermissionDenied,
+            Message = message,
+            Details = { Any.Pack(info) },
+        }.ToRpcException();
+    }
+
     private async Task<V1.Talent> LoadAsync(string talentId, Caller caller, bool includePhoto, CancellationToken cancellationToken)
     {
         var entity = await db.Talents.AsNoTracking().SingleOrDefaultAsync(t => t.TalentId == talentId, cancellationToken)
             ?? throw RpcErrors.NotFound("Talent", talentId);
         var card = await db.Cards.AsNoTracking().FirstOrDefaultAsync(c => c.TalentId == talentId && c.State != (int)CardState.Revoked, cancellationToken);
-        return ToProto(entity, caller.IsHrOfficer, includePhoto, card, time.GetUtcNow().UtcDateTime);
+        // Photos are not masked but withheld from auditors: an auditor checks records, not faces.
+        return ToProto(entity, caller.IsHrOfficer, includePhoto && caller.Role != Roles.Auditor, card, time.GetUtcNow().UtcDateTime);
     }
 
     private V1.Talent ToProto(TalentEntity t, bool reveal, bool includePhoto, CardEntity? card, DateTime now)
