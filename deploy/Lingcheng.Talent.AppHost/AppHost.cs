@@ -69,6 +69,7 @@ internal static class ServiceResourceExtensions
         project
             .WithEnvironment("Auth__Authority", "http://127.0.0.1:5104/")
             .WithEnvironment("Auth__RequireHttpsMetadata", "false")
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development") // development tokens are refused in any other
             .WithEnvironment("Auth__DevelopmentTokens", "true")
             .WithEnvironment("Auth__ClientId", clientId)
             .WithEnvironment("Auth__ClientSecretFile", Path.Combine(dataDirectory, "keys", "clients", clientId + ".secret"));

@@ -58,7 +58,11 @@ public static class Extensions
             })
             .AddCheck("self", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy(), tags: [Readiness.Live])
             .AddCheck<StoppingCheck>("stopping", tags: [Readiness.Ready]);
-        builder.Services.AddGrpcReflection();
+        if (ReflectionEnabled(builder.Configuration, builder.Environment))
+        {
+            builder.Services.AddGrpcReflection();
+        }
+
         builder.Services.AddHostedService<ParentProcessWatcher>();
 
         // A prompt stop (≤ 3 s from SIGTERM or Ctrl+C): feed streams end at once (ServerStreams), unary calls
@@ -97,13 +101,28 @@ public static class Extensions
     private static MeterProviderBuilder AddRuntimeInstrumentationIfAvailable(this MeterProviderBuilder builder) =>
         builder.AddMeter("System.Runtime");
 
-    /// <summary>Maps grpc.health.v1 and server reflection; both answer without a token so probes and tools work.</summary>
+    /// <summary>
+    /// Maps grpc.health.v1 and, where enabled (<see cref="ReflectionEnabled"/>), server reflection; both answer
+    /// without a token so probes and tools work.
+    /// </summary>
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGrpcHealthChecksService().AllowAnonymous();
-        app.MapGrpcReflectionService().AllowAnonymous();
+        if (ReflectionEnabled(app.ServiceProvider.GetRequiredService<IConfiguration>(), app.ServiceProvider.GetRequiredService<IHostEnvironment>()))
+        {
+            app.MapGrpcReflectionService().AllowAnonymous();
+        }
+
         return app;
     }
+
+    /// <summary>
+    /// Server reflection lists every service and message to anyone who asks, without a token: handy for grpcurl
+    /// on a developer's machine, a free map of the API elsewhere. On in Development, off otherwise, unless
+    /// <c>Grpc:Reflection</c> says so.
+    /// </summary>
+    public static bool ReflectionEnabled(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration.GetValue("Grpc:Reflection", environment.IsDevelopment());
 
     /// <summary>
     /// Runs the service. With the argument <c>migrate</c> it applies the database migrations and

@@ -33,6 +33,9 @@ public sealed partial class IdentityBrowser : IDisposable
     /// <summary>The page the last step ended on (its path and HTML), for assertions.</summary>
     public (string Path, string Html) LastPage { get; private set; }
 
+    /// <summary>The full address of <see cref="LastPage"/> (it may be another provider's, when signing in through one).</summary>
+    public string LastUrl { get; private set; } = "";
+
     /// <summary>
     /// Signs in (password, then the second factor or its set-up when the page asks) and returns the
     /// access token a device-flow client gets for this account. A changed password is required when
@@ -124,12 +127,12 @@ public sealed partial class IdentityBrowser : IDisposable
     public async Task<(string Path, string Html)> GetAsync(string relative)
     {
         var response = await _http.GetAsync(relative);
-        LastPage = (response.RequestMessage!.RequestUri!.PathAndQuery, await response.Content.ReadAsStringAsync());
+        await KeepAsync(response);
         return LastPage;
     }
 
-    /// <summary>Posts a page's form with its antiforgery token and the given fields.</summary>
-    public async Task PostFormAsync((string Path, string Html) page, Dictionary<string, string> fields)
+    /// <summary>Posts a page's form with its antiforgery token and the given fields (to <paramref name="absolute"/> when the page is another host's).</summary>
+    public async Task PostFormAsync((string Path, string Html) page, Dictionary<string, string> fields, string? absolute = null)
     {
         var antiforgery = AntiforgeryPattern().Match(page.Html);
         if (antiforgery.Success)
@@ -137,8 +140,15 @@ public sealed partial class IdentityBrowser : IDisposable
             fields["__RequestVerificationToken"] = antiforgery.Groups[1].Value;
         }
 
-        var response = await _http.PostAsync(page.Path.TrimStart('/'), new FormUrlEncodedContent(fields));
-        LastPage = (response.RequestMessage!.RequestUri!.PathAndQuery, await response.Content.ReadAsStringAsync());
+        var response = await _http.PostAsync(absolute ?? page.Path.TrimStart('/'), new FormUrlEncodedContent(fields));
+        await KeepAsync(response);
+    }
+
+    private async Task KeepAsync(HttpResponseMessage response)
+    {
+        var uri = response.RequestMessage!.RequestUri!;
+        LastUrl = uri.ToString();
+        LastPage = (uri.PathAndQuery, await response.Content.ReadAsStringAsync());
     }
 
     /// <summary>The page's visible text, roughly, for messages.</summary>

@@ -27,6 +27,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         Channel = GrpcChannel.ForAddress(Address, new GrpcChannelOptions { MaxReceiveMessageSize = 16 * 1024 * 1024 });
     }
 
+    /// <summary>
+    /// What lets a service accept development tokens: the Development environment and the explicit switch
+    /// (docs/security.md); either alone is refused.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> DevelopmentMode { get; } = new Dictionary<string, string>
+    {
+        ["ASPNETCORE_ENVIRONMENT"] = "Development",
+        ["Auth__DevelopmentTokens"] = "true",
+    };
+
     /// <summary>The gRPC (HTTP/2 cleartext) port.</summary>
     public int Port { get; }
 
@@ -55,7 +65,9 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// <summary>
     /// Starts a service (Registry, Entitlements or Verification) and waits until its health check says
     /// SERVING: readiness (the default service "") unless <paramref name="waitFor"/> names another,
-    /// e.g. "liveness" for a service that is not expected to become ready.
+    /// e.g. "liveness" for a service that is not expected to become ready. A service given neither an
+    /// authority nor an environment runs as on a developer's machine: Development, with development tokens
+    /// switched on explicitly (<see cref="DevelopmentMode"/>); outside that a service without an authority does not start.
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(string service, int port, IDictionary<string, string> environment, TimeSpan? timeout = null, string waitFor = "")
     {
@@ -63,6 +75,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         {
             ["Kestrel__Endpoints__Http__Url"] = $"http://127.0.0.1:{port}",
         };
+        if (service != "Identity"
+            && string.IsNullOrEmpty(env.GetValueOrDefault("Auth__Authority"))
+            && !env.ContainsKey("ASPNETCORE_ENVIRONMENT")
+            && !env.ContainsKey("Auth__DevelopmentTokens"))
+        {
+            foreach (var (key, value) in DevelopmentMode)
+            {
+                env[key] = value;
+            }
+        }
+
         var process = new ServiceProcess(service, port, env) { _waitFor = waitFor };
         await process.StartAsync(timeout ?? TimeSpan.FromSeconds(90));
         return process;

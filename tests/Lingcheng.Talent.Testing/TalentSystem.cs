@@ -41,7 +41,8 @@ public sealed class TalentSystem : IAsyncDisposable
 
     /// <summary>
     /// Starts the named services (all three by default): the registry first, the others beside each other.
-    /// With <paramref name="identity"/>, the built-in identity provider starts beside the registry and the
+    /// Without <paramref name="identity"/> they run in Development with development tokens switched on
+    /// (<see cref="ServiceProcess.DevelopmentMode"/>). With <paramref name="identity"/>, the built-in identity provider starts beside the registry and the
     /// services trust its tokens (not development tokens, unless <c>Auth__DevelopmentTokens</c> says so),
     /// and get their own tokens from it by client credentials.
     /// </summary>
@@ -68,7 +69,15 @@ public sealed class TalentSystem : IAsyncDisposable
             ["Services__Entitlements"] = $"http://127.0.0.1:{entitlementsPort}",
             ["Services__Verification"] = $"http://127.0.0.1:{verificationPort}",
         };
-        if (identity)
+        if (!identity)
+        {
+            // Development tokens only in Development, and only when asked for (issue 25).
+            foreach (var (key, value) in ServiceProcess.DevelopmentMode)
+            {
+                env[key] = value;
+            }
+        }
+        else
         {
             env["Services__Identity"] = $"http://127.0.0.1:{identityPort}";
             env["Auth__Authority"] = $"http://127.0.0.1:{identityPort}/";

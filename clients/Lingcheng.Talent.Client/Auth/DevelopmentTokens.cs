@@ -14,6 +14,9 @@ public sealed class DevelopmentTokens(byte[] key)
     /// <summary>Issuer of development tokens.</summary>
     public const string Issuer = "lingcheng-dev";
 
+    /// <summary>The <c>typ</c> header of development tokens, which the services pin (the provider's are <c>at+jwt</c>).</summary>
+    public const string TokenType = "JWT";
+
     /// <summary>Audience every service accepts.</summary>
     public const string Audience = "lingcheng-talent";
 
@@ -73,6 +76,7 @@ public sealed class DevelopmentTokens(byte[] key)
             NotBefore = issuedAt.AddSeconds(-5),
             Expires = issuedAt + (lifetime ?? TimeSpan.FromHours(8)),
             SigningCredentials = new SigningCredentials(SecurityKey, SecurityAlgorithms.HmacSha256),
+            TokenType = TokenType,
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }

@@ -107,5 +107,5 @@ public sealed class TalentRegistryGrpcService(
 
     [Authorize(Roles = HrAuditor)]
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context) =>
-        new() { Report = await AuditChain.VerifyAsync(db, context.CancellationToken) };
+        new() { Report = await AuditChain.VerifyAsync(db, context) }; // checked against the signed checkpoints too
 }

@@ -2,9 +2,11 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Grpc.Core;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Lingcheng.Talent.ServiceDefaults.Audit;
 
@@ -129,19 +131,43 @@ public static class AuditChain
     }
 
     /// <summary>Checks records in sequence order: continuous sequence, links and hashes.</summary>
-    public static async Task<AuditChainReport> VerifyAsync(IAsyncEnumerable<AuditRecord> records, CancellationToken cancellationToken = default)
+    public static Task<AuditChainReport> VerifyAsync(IAsyncEnumerable<AuditRecord> records, CancellationToken cancellationToken = default) =>
+        VerifyAsync(records, [], cancellationToken);
+
+    /// <summary>
+    /// Checks records in sequence order — continuous sequence, links and hashes — and against signed checkpoints
+    /// (issue 25, item 6), which a table rewritten with fresh hashes, or cut short, no longer matches: the record at
+    /// a checkpoint's sequence must carry its hash, and the chain must reach the last checkpoint. With
+    /// <paramref name="from"/> above 1 the records start there and the first one's link is not checked (the
+    /// checkpointer's look at what was added since its last checkpoint).
+    /// </summary>
+    public static async Task<AuditChainReport> VerifyAsync(
+        IAsyncEnumerable<AuditRecord> records, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken cancellationToken = default, long from = 1)
     {
-        var expectedPrevious = GenesisHash;
-        long expectedSequence = 1, count = 0;
+        var anchors = checkpoints.Where(c => c.Sequence >= from).OrderBy(c => c.Sequence).ToList();
+        string? expectedPrevious = from == 1 ? GenesisHash : null;
+        long expectedSequence = from, count = 0, matched = from - 1;
+        var next = 0;
         await foreach (var r in records.WithCancellation(cancellationToken))
         {
             string? problem = r.Sequence != expectedSequence ? $"record {expectedSequence} is missing (found {r.Sequence} next)"
-                : r.PreviousHash != expectedPrevious ? $"record {r.Sequence} does not link to its predecessor"
+                : expectedPrevious is not null && r.PreviousHash != expectedPrevious ? $"record {r.Sequence} does not link to its predecessor"
                 : ComputeHash(r) != r.Hash ? $"record {r.Sequence} was altered after it was written"
                 : null;
             if (problem is not null)
             {
-                return new AuditChainReport { Intact = false, RecordsChecked = count, FirstBrokenSequence = expectedSequence, Detail = $"Chain broken: {problem}." };
+                return Broken(expectedSequence, count, $"Chain broken: {problem}.", next);
+            }
+
+            for (; next < anchors.Count && anchors[next].Sequence == r.Sequence; next++)
+            {
+                if (anchors[next].Hash != r.Hash)
+                {
+                    return Broken(matched + 1, count, $"Chain rewritten: record {r.Sequence} is not the one the checkpoint signed at {anchors[next].SignedAt:u} vouches for; " +
+                        $"records {matched + 1} to {r.Sequence} were changed and their hashes computed again.", next);
+                }
+
+                matched = r.Sequence;
             }
 
             count++;
@@ -149,12 +175,59 @@ public static class AuditChain
             expectedPrevious = r.Hash;
         }
 
-        return new AuditChainReport { Intact = true, RecordsChecked = count, Detail = $"Chain intact: {count} records checked." };
+        if (next < anchors.Count)
+        {
+            var last = anchors[^1];
+            return Broken(expectedSequence, count, $"Chain cut short: it ends at record {expectedSequence - 1}, but the checkpoint signed at {last.SignedAt:u} vouches for " +
+                $"{last.Sequence} records; records from {expectedSequence} on were deleted.", next);
+        }
+
+        var anchored = anchors.Count == 0 ? "" : $", matching {anchors.Count} signed checkpoints (the last at record {anchors[^1].Sequence}, signed at {anchors[^1].SignedAt:u})";
+        return new AuditChainReport { Intact = true, RecordsChecked = count, CheckpointsChecked = anchors.Count, Detail = $"Chain intact: {count} records checked{anchored}." };
     }
 
-    /// <summary>Checks the chain stored in a context's AuditRecords table.</summary>
+    private static AuditChainReport Broken(long sequence, long count, string detail, int checkpointsChecked) =>
+        new() { Intact = false, RecordsChecked = count, FirstBrokenSequence = sequence, CheckpointsChecked = checkpointsChecked, Detail = detail };
+
+    /// <summary>Checks the chain stored in a context's AuditRecords table (without checkpoints).</summary>
     public static Task<AuditChainReport> VerifyAsync(DbContext db, CancellationToken cancellationToken = default) =>
         VerifyAsync(db.Set<AuditRecord>().AsNoTracking().OrderBy(r => r.Sequence).AsAsyncEnumerable(), cancellationToken);
+
+    /// <summary>
+    /// What <c>VerifyAuditChain</c> answers: the chain in the context's AuditRecords table checked against the
+    /// service's signed checkpoints (<see cref="AuditCheckpoints"/>), with the latest one for the caller to keep
+    /// elsewhere. A checkpoint line that is not one, or whose signature does not verify, is itself reported.
+    /// </summary>
+    public static async Task<AuditChainReport> VerifyAsync(DbContext db, ServerCallContext context)
+    {
+        var store = context.GetHttpContext().RequestServices.GetService<AuditCheckpoints>();
+        if (store?.Key is not { } key)
+        {
+            return await VerifyAsync(db, context.CancellationToken);
+        }
+
+        var chain = AuditCheckpoints.ChainOf(db);
+        var (checkpoints, unreadable) = store.Read(chain);
+        var forged = checkpoints.Where(c => !key.Verifies(c)).ToList();
+        if (unreadable > 0 || forged.Count > 0)
+        {
+            return new AuditChainReport
+            {
+                Intact = false,
+                FirstBrokenSequence = forged.Count > 0 ? forged.Min(c => c.Sequence) : 0,
+                Detail = $"Checkpoints tampered with: {unreadable + forged.Count} entries of {chain}.checkpoints are not checkpoints signed with this service's checkpoint key " +
+                    $"(key {key.KeyId}); the file was edited or the key replaced.",
+            };
+        }
+
+        var report = await VerifyAsync(db.Set<AuditRecord>().AsNoTracking().OrderBy(r => r.Sequence).AsAsyncEnumerable(), checkpoints, context.CancellationToken);
+        if (checkpoints.MaxBy(c => c.Sequence) is { } last)
+        {
+            report.LastCheckpoint = last.ToProto(key.PublicKey);
+        }
+
+        return report;
+    }
 
     /// <summary>
     /// Adds the next audit record to the context, to be saved in the caller's transaction.

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -15,26 +16,36 @@ namespace Lingcheng.Talent.ServiceDefaults.Auth;
 /// JWT bearer authentication (docs/security.md). With <c>Auth:Authority</c> — the built-in identity provider
 /// or a district's own — the services accept only that authority's access tokens: its issuer and published
 /// keys, the audience <c>Auth:Audience</c>, an asymmetric algorithm and the access-token type. Development
-/// tokens (HS256 from the key file in the data folder) are accepted when no authority is configured, or
-/// beside it when <c>Auth:DevelopmentTokens</c> is true (the local quickstart, so <c>lct --as</c> keeps working).
+/// tokens (HS256 from the key file in the data folder) are accepted only when the environment is Development
+/// AND <c>Auth:DevelopmentTokens</c> is true — alone, or beside the authority (the local quickstart, so
+/// <c>lct --as</c> keeps working) — and a warning says so at start. Any other service without an authority
+/// refuses to start. Every token must carry exactly one <c>role</c> and live no longer than
+/// <c>Auth:MaxTokenLifetime</c> (exp − iat, 12 h by default).
 /// Every endpoint requires an authenticated caller unless it opts out (health, reflection).
 /// </summary>
 public static class AuthExtensions
 {
     private const string AuthorityScheme = "authority", DevelopmentScheme = "development", SelectScheme = "bearer";
 
+    /// <summary>The longest a token may live (exp − iat) unless <c>Auth:MaxTokenLifetime</c> says otherwise.</summary>
+    public static readonly TimeSpan DefaultMaxTokenLifetime = TimeSpan.FromHours(12);
+
     public static IHostApplicationBuilder AddTalentAuthentication(this IHostApplicationBuilder builder)
     {
         var auth = builder.Configuration.GetSection("Auth");
         var authority = auth["Authority"];
         var audience = auth["Audience"] ?? DevelopmentTokens.Audience;
-        var acceptDevelopment = string.IsNullOrEmpty(authority) || auth.GetValue("DevelopmentTokens", false);
+        var maxLifetime = auth.GetValue("MaxTokenLifetime", DefaultMaxTokenLifetime);
+        var acceptDevelopment = AcceptsDevelopmentTokens(builder.Configuration, builder.Environment);
 
         DevelopmentTokens? development = null;
         if (acceptDevelopment)
         {
-            development = DevelopmentTokens.FromFile(DevelopmentKeyFile(builder.Configuration), createIfMissing: true);
+            var keyFile = DevelopmentKeyFile(builder.Configuration);
+            development = DevelopmentTokens.FromFile(keyFile, createIfMissing: true);
             builder.Services.AddSingleton(development);
+            builder.Services.AddHostedService(sp => new DevelopmentTokensWarning(
+                sp.GetRequiredService<ILoggerFactory>().CreateLogger("Lingcheng.Talent.Auth"), keyFile, string.IsNullOrEmpty(authority)));
         }
 
         var authentication = builder.Services.AddAuthentication(SelectScheme)
@@ -53,6 +64,7 @@ public static class AuthExtensions
                 options.TokenValidationParameters = Common(audience);
                 options.TokenValidationParameters.ValidTypes = ["at+jwt"];
                 options.TokenValidationParameters.ValidAlgorithms = (auth["Algorithms"] ?? "ES256 RS256 PS256").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                options.Events = new JwtBearerEvents { OnTokenValidated = c => CheckClaims(c, maxLifetime) };
             });
         }
 
@@ -65,12 +77,71 @@ public static class AuthExtensions
                 options.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
                 options.TokenValidationParameters.IssuerSigningKey = development.SecurityKey;
                 options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                options.TokenValidationParameters.ValidTypes = [DevelopmentTokens.TokenType];
+                options.Events = new JwtBearerEvents { OnTokenValidated = c => CheckClaims(c, maxLifetime) };
             });
         }
 
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return builder;
+    }
+
+    /// <summary>
+    /// Whether this service accepts development tokens: only in the Development environment and only when
+    /// <c>Auth:DevelopmentTokens</c> is true. Throws (the service then cannot start, ServiceMain) when the switch
+    /// is on elsewhere, or when there is neither an authority nor the switch: a service that trusts nobody's
+    /// tokens, or a key file on the disk, by accident is worse than one that does not start.
+    /// </summary>
+    public static bool AcceptsDevelopmentTokens(IConfiguration configuration, IHostEnvironment environment)
+    {
+        var requested = configuration.GetValue("Auth:DevelopmentTokens", false);
+        if (requested && !environment.IsDevelopment())
+        {
+            throw new InvalidOperationException(
+                $"Auth:DevelopmentTokens is true, but development tokens are accepted only in the Development environment (this is {environment.EnvironmentName}). " +
+                "Remove it and set Auth:Authority to the identity provider whose tokens this service accepts.");
+        }
+
+        if (!requested && string.IsNullOrEmpty(configuration["Auth:Authority"]))
+        {
+            throw new InvalidOperationException(
+                "Auth:Authority is not set: set it to the OpenID Connect provider whose tokens this service accepts " +
+                "(docs/operations.md), or, on a developer's machine only, set ASPNETCORE_ENVIRONMENT=Development and Auth:DevelopmentTokens=true.");
+        }
+
+        return requested;
+    }
+
+    /// <summary>
+    /// What the token handler does not check by itself: exactly one <c>role</c> (a token with several would be
+    /// taken for whichever role a check happened to look for), and a lifetime (exp − iat, or exp − nbf without
+    /// iat) no longer than <paramref name="maxLifetime"/>, so a token minted for a year cannot be used for one.
+    /// Refused here the caller is unauthenticated: UNAUTHENTICATED, like any other invalid token.
+    /// </summary>
+    private static Task CheckClaims(TokenValidatedContext context, TimeSpan maxLifetime)
+    {
+        var roles = context.Principal?.FindAll(ClaimNames.Role).Count() ?? 0;
+        if (roles > 1)
+        {
+            context.Fail("The token carries several role claims; exactly one is accepted.");
+            return Task.CompletedTask;
+        }
+
+        if (context.SecurityToken is JsonWebToken jwt)
+        {
+            var from = jwt.IssuedAt != DateTime.MinValue ? jwt.IssuedAt : jwt.ValidFrom;
+            if (from == DateTime.MinValue || jwt.ValidTo == DateTime.MinValue)
+            {
+                context.Fail("The token has no iat (or nbf) and exp; its lifetime cannot be checked.");
+            }
+            else if (jwt.ValidTo - from > maxLifetime)
+            {
+                context.Fail($"The token lives {jwt.ValidTo - from}, longer than Auth:MaxTokenLifetime ({maxLifetime}).");
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     private static TokenValidationParameters Common(string audience) => new()
@@ -106,6 +177,24 @@ public static class AuthExtensions
     /// <summary>The data folder: <c>DataDirectory</c>, else <c>./data</c>.</summary>
     public static string DataDirectory(IConfiguration configuration) =>
         Path.GetFullPath(configuration["DataDirectory"] ?? "data");
+}
+
+/// <summary>
+/// The loud line at start of a service that accepts development tokens: once, as a warning, so it stands out in
+/// <c>docker compose logs</c> or the AppHost's console and nobody runs like this by mistake for long.
+/// </summary>
+internal sealed class DevelopmentTokensWarning(ILogger logger, string keyFile, bool only) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        logger.LogWarning(
+            "DEVELOPMENT TOKENS ARE ACCEPTED{Only}: anyone who can read {KeyFile} can call this service as any role. " +
+            "For a developer's machine only (ASPNETCORE_ENVIRONMENT=Development, Auth:DevelopmentTokens=true).",
+            only ? " (and no identity provider is configured)" : " beside the identity provider's", keyFile);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Who is calling, read from the validated token.</summary>

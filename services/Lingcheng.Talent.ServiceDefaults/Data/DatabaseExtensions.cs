@@ -1,3 +1,5 @@
+using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Microsoft.Data.Sqlite;
@@ -6,6 +8,7 @@ using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
@@ -47,7 +50,7 @@ public static class DatabaseExtensions
         }
 
         var folder = AuthExtensions.DataDirectory(configuration);
-        Directory.CreateDirectory(folder);
+        KeyFiles.CreateFolder(folder); // owner-only when created here: it holds the keys and the databases
         return SqliteConnectionString(Path.Combine(folder, name.ToLowerInvariant() + ".db"));
     }
 
@@ -75,6 +78,7 @@ public static class DatabaseExtensions
         }
         else
         {
+            SqliteFiles.CreateOwnerOnly(connectionString);
             builder.Services.AddDbContextFactory<TSqlite>(o => o.UseSqlite(connectionString).AddInterceptors(SqlitePragmas.Instance));
             builder.Services.AddSingleton<IDbContextFactory<TContext>>(sp => new ContextFactory<TContext, TSqlite>(sp.GetRequiredService<IDbContextFactory<TSqlite>>()));
         }
@@ -86,6 +90,10 @@ public static class DatabaseExtensions
         builder.Services.AddHostedService(sp => sp.GetRequiredService<DatabaseReadiness<TContext>>());
         builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
             "database", sp => sp.GetRequiredService<DatabaseReadiness<TContext>>(), failureStatus: null, tags: [Readiness.Ready]));
+
+        // Signed checkpoints of the audit chain (a context without an AuditRecords table makes none).
+        builder.Services.TryAddSingleton<AuditCheckpoints>();
+        builder.Services.AddHostedService<AuditCheckpointer<TContext>>();
         return builder;
     }
 
@@ -99,6 +107,7 @@ public static class DatabaseExtensions
         {
             // WAL lets readers run beside the single writer; it is a property of the file, set once.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+            SqliteFiles.RestrictToOwner(db.Database.GetConnectionString());
         }
     }
 
@@ -107,6 +116,74 @@ public static class DatabaseExtensions
         where TImpl : TContext
     {
         public TContext CreateDbContext() => inner.CreateDbContext();
+    }
+}
+
+/// <summary>
+/// The files of a SQLite database hold personal data and the audit trail: owner-only (0600) on Unix. The
+/// database is created empty and 0600 before SQLite first opens it — SQLite gives its -wal and -shm files the
+/// mode of the database — and a database an earlier version created is narrowed after its migrations.
+/// </summary>
+public static class SqliteFiles
+{
+    /// <summary>Creates the (empty, hence valid) database file owner-only when it does not exist yet.</summary>
+    public static void CreateOwnerOnly(string connectionString)
+    {
+        if (OperatingSystem.IsWindows() || FileOf(connectionString) is not { } file || File.Exists(file))
+        {
+            return;
+        }
+
+        KeyFiles.CreateFolder(Path.GetDirectoryName(file)!);
+        try
+        {
+            using var _ = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.ReadWrite, UnixCreateMode = KeyFiles.OwnerOnlyFile,
+            });
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // Another process (a replica, the migration job) created it first.
+        }
+    }
+
+    /// <summary>Narrows the database and its -wal and -shm files to the owner.</summary>
+    public static void RestrictToOwner(string? connectionString)
+    {
+        if (OperatingSystem.IsWindows() || FileOf(connectionString) is not { } file)
+        {
+            return;
+        }
+
+        foreach (var path in new[] { file, file + "-wal", file + "-shm" })
+        {
+            try
+            {
+                if (File.Exists(path) && (File.GetUnixFileMode(path) & ~KeyFiles.OwnerOnlyFile) != 0)
+                {
+                    File.SetUnixFileMode(path, KeyFiles.OwnerOnlyFile);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Not ours (shared on purpose, another user's file): its owner decides.
+            }
+        }
+    }
+
+    /// <summary>The database file of a SQLite connection string; null for an in-memory database.</summary>
+    private static string? FileOf(string? connectionString)
+    {
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            return null;
+        }
+
+        var source = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        return source.Length == 0 || source == ":memory:" || source.StartsWith("file:", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : Path.GetFullPath(source);
     }
 }
 

@@ -124,7 +124,7 @@ public sealed class VerificationGrpcService(
     public override async Task<VerificationServiceVerifyAuditChainResponse> VerifyAuditChain(VerificationServiceVerifyAuditChainRequest request, ServerCallContext context)
     {
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
-        return new VerificationServiceVerifyAuditChainResponse { Report = await AuditChain.VerifyAsync(db, context.CancellationToken) };
+        return new VerificationServiceVerifyAuditChainResponse { Report = await AuditChain.VerifyAsync(db, context) }; // and the signed checkpoints
     }
 
     private static (int Size, int Offset) Paging(int pageSize, string pageToken)
