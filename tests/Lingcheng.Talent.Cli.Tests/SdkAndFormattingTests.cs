@@ -4,36 +4,38 @@ using Grpc.Core;
 using Lingcheng.Talent.Cli.Commands;
 using Lingcheng.Talent.Cli.Infrastructure;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Cli.Tests;
 
-/// <summary>The SDK's validators and error descriptions, and the CLI's table layout, without any service.</summary>
+/// <summary>The shared rules' validators as the SDK and lct use them, error descriptions, and the CLI's table layout, without any service.</summary>
 public sealed class SdkAndFormattingTests
 {
+    private static readonly DateTimeOffset Now = new(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+
     [Theory]
     [InlineData("11010519491231002X")]
     [InlineData("371403199001011235")]
     public void A_resident_id_with_the_right_check_digit_is_accepted(string id) =>
-        Assert.True(TalentValidation.IsValidResidentId(id));
+        Assert.Null(IdentityNumbers.CheckResidentId(id, Now));
 
     [Theory]
     [InlineData("110105194912310021", "check digit")]
-    [InlineData("11010519491231002x", "check digit")]
-    [InlineData("110105194913310029", "date of birth")]
-    [InlineData("11010519491231002", "18 characters")]
-    [InlineData("1101051949123100AX", "digits")]
+    [InlineData("110105194913310029", "birth date")]
+    [InlineData("11010519491231002", "17 digits")]
+    [InlineData("1101051949123100AX", "17 digits")]
+    [InlineData("991051194912310025", "region code")]
     public void A_bad_resident_id_is_refused_with_the_reason(string id, string reason) =>
-        Assert.Contains(reason, TalentValidation.ResidentIdProblem(id));
+        Assert.Contains(reason, IdentityNumbers.CheckResidentId(id, Now));
 
     [Fact]
     public void A_credit_code_with_the_right_check_character_is_accepted_and_a_changed_one_refused()
     {
-        Assert.True(TalentValidation.IsValidCreditCode("91350100M000100Y43"));
-        Assert.Contains("check character", TalentValidation.CreditCodeProblem("91350100M000100Y44"));
-        Assert.Contains("not allowed", TalentValidation.CreditCodeProblem("91350100I000100Y43"));
-        Assert.Contains("18 characters", TalentValidation.CreditCodeProblem("91350100M000100Y4"));
+        Assert.Null(CreditCodes.Check("91350100M000100Y43"));
+        Assert.Contains("check character", CreditCodes.Check("91350100M000100Y44"));
+        Assert.Contains("may contain only", CreditCodes.Check("91350100I000100Y43"));
+        Assert.Contains("18 characters", CreditCodes.Check("91350100M000100Y4"));
     }
 
     [Theory]
@@ -43,7 +45,7 @@ public sealed class SdkAndFormattingTests
     [InlineData("1380000000", false)]
     [InlineData("1380000000a", false)]
     public void Mobile_numbers_are_11_digits_starting_13_to_19(string number, bool valid) =>
-        Assert.Equal(valid, TalentValidation.IsValidMobilePhone(number));
+        Assert.Equal(valid, TalentRules.IsValidMobilePhone(number));
 
     [Fact]
     public void Synthetic_talents_pass_validation()
@@ -51,7 +53,7 @@ public sealed class SdkAndFormattingTests
         var random = new Random(1);
         for (var i = 0; i < 200; i++)
         {
-            Assert.Empty(TalentValidation.Validate(SyntheticTalent.Create(random)));
+            Assert.Empty(TalentRules.Validate(SyntheticTalent.Create(random), DateTimeOffset.UtcNow));
         }
     }
 
@@ -62,7 +64,7 @@ public sealed class SdkAndFormattingTests
         var born = new DateOnly(1931, 6, 15);
         var ids = Enumerable.Range(0, 500).Select(_ => Testing.SyntheticData.ResidentId(born, male: false, regionCode: "110105")).ToList();
         Assert.Equal(500, ids.Distinct().Count());
-        Assert.All(ids, id => Assert.True(TalentValidation.IsValidResidentId(id), id));
+        Assert.All(ids, id => Assert.Null(IdentityNumbers.CheckResidentId(id, Now)));
         var ex = Assert.Throws<InvalidOperationException>(() => Testing.SyntheticData.ResidentId(born, male: false, regionCode: "110105"));
         Assert.Contains("No fresh resident ID", ex.Message);
     }
@@ -75,7 +77,7 @@ public sealed class SdkAndFormattingTests
         talent.Tier = Tier.Unspecified;
         talent.EmployerCreditCode = "";
 
-        var fields = TalentValidation.Validate(talent).Select(p => p.Field).ToList();
+        var fields = TalentRules.Validate(talent, DateTimeOffset.UtcNow).Select(p => p.Field).ToList();
 
         Assert.Equal(["mobile_phone", "employer_credit_code", "tier"], fields);
     }
@@ -85,9 +87,9 @@ public sealed class SdkAndFormattingTests
     [InlineData("TIER_D", "D")]
     public void Tiers_parse_from_letters_and_enum_names(string text, string tier)
     {
-        Assert.True(TalentValidation.TryParseTier(text, out var parsed));
+        Assert.True(TalentRules.TryParseTier(text, out var parsed));
         Assert.Equal(tier, parsed.ToString());
-        Assert.False(TalentValidation.TryParseTier("E", out _));
+        Assert.False(TalentRules.TryParseTier("E", out _));
     }
 
     [Fact]

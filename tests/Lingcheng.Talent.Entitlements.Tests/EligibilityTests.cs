@@ -1,4 +1,4 @@
-using Lingcheng.Talent.ServiceDefaults.Benefits;
+using Lingcheng.Talent.Rules.Benefits;
 using Lingcheng.Talent.V1;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Lingcheng.Talent.Cards;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using Tier = Lingcheng.Talent.V1.Tier;
 
@@ -20,9 +21,6 @@ public static class SyntheticData
 {
     /// <summary>Real county-level region codes (GB/T 2260), Lingcheng first.</summary>
     public static readonly IReadOnlyList<string> RegionCodes = ["371403", "371402", "371421", "370102", "370203", "110105", "310115", "440305", "320102", "510107"];
-
-    private const string CreditCodeAlphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-    private static readonly int[] CreditCodeWeights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
 
     private static readonly ConcurrentDictionary<string, byte> IssuedResidentIds = new(StringComparer.Ordinal);
 
@@ -83,16 +81,10 @@ public static class SyntheticData
         var builder = new StringBuilder("91371403");
         for (var i = 0; i < 9; i++)
         {
-            builder.Append(CreditCodeAlphabet[Random.Shared.Next(CreditCodeAlphabet.Length)]);
+            builder.Append(CreditCodes.Alphabet[Random.Shared.Next(CreditCodes.Alphabet.Length)]);
         }
 
-        var sum = 0;
-        for (var i = 0; i < 17; i++)
-        {
-            sum += CreditCodeAlphabet.IndexOf(builder[i]) * CreditCodeWeights[i];
-        }
-
-        return builder.Append(CreditCodeAlphabet[(31 - sum % 31) % 31]).ToString();
+        return builder.Append(CreditCodes.ComputeCheckCharacter(builder.ToString())!.Value).ToString();
     }
 
     /// <summary>A mainland mobile number, e.g. 13800001234 (11 digits, 1 then 3–9).</summary>

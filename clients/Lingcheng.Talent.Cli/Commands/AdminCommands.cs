@@ -6,7 +6,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Lingcheng.Talent.Cli.Infrastructure;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CliOutput;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
@@ -172,7 +172,7 @@ internal static class AdminCommands
             {
                 foreach (var part in t.Contains(',', StringComparison.Ordinal) ? t.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : t.Select(ch => ch.ToString()).ToArray())
                 {
-                    benefit.EligibleTiers.Add(TalentValidation.TryParseTier(part, out var tier) ? tier : throw new CliException($"--tiers {t}: expected tiers A–D, e.g. A,B,C", ExitCodes.Usage));
+                    benefit.EligibleTiers.Add(TalentRules.TryParseTier(part, out var tier) ? tier : throw new CliException($"--tiers {t}: expected tiers A–D, e.g. A,B,C", ExitCodes.Usage));
                 }
 
                 mask.Paths.Add("eligible_tiers");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Cli.Infrastructure;
 using Lingcheng.Talent.Client;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CliOutput;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
@@ -57,7 +58,7 @@ internal static class DemoCommand
                 (await Hr.Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = CliContext.NewRequestId(), Talent = talent }, CliContext.Call(ct))).Talent,
                 Random.Shared, V1.Tier.B);
             Say($"   Registered {created.FullName}, tier B (领军人才), employer {created.EmployerName}.");
-            Say($"   Talent id {created.TalentId}; document {MaskDocument(created.DocumentNumber)}, mobile {MaskPhone(created.MobilePhone)} (shown masked).");
+            Say($"   Talent id {created.TalentId}; document {Masking.DocumentNumber(created.DocumentNumber)}, mobile {Masking.Phone(created.MobilePhone)} (shown masked).");
             Record("register", new JsonObject { ["talent_id"] = created.TalentId, ["full_name"] = created.FullName });
 
             // 2. Issue.

@@ -4,7 +4,7 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Cli.Infrastructure;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
 using Tier = Lingcheng.Talent.V1.Tier;
@@ -66,7 +66,7 @@ internal static class HrCommands
             Set(Name, "full_name", v => talent.FullName = v);
             Set(Gender, "gender", v =>
             {
-                if (TalentValidation.TryParseGender(v, out var g))
+                if (TalentRules.TryParseGender(v, out var g))
                 {
                     talent.Gender = g;
                 }
@@ -77,7 +77,7 @@ internal static class HrCommands
             });
             Set(DocumentType, "document_type", v =>
             {
-                if (TalentValidation.TryParseDocumentType(v, out var t))
+                if (TalentRules.TryParseDocumentType(v, out var t))
                 {
                     talent.DocumentType = t;
                 }
@@ -93,7 +93,7 @@ internal static class HrCommands
             Set(CreditCode, "employer_credit_code", v => talent.EmployerCreditCode = v.ToUpperInvariant());
             Set(Tier, "tier", v =>
             {
-                if (TalentValidation.TryParseTier(v, out var tier))
+                if (TalentRules.TryParseTier(v, out var tier))
                 {
                     talent.Tier = tier;
                 }
@@ -143,7 +143,7 @@ internal static class HrCommands
         {
             var talent = new V1.Talent { Nationality = "CHN" };
             var (_, problems) = o.Fill(c, talent);
-            problems.AddRange(TalentValidation.Validate(talent).Where(p => problems.All(q => q.Field != p.Field)));
+            problems.AddRange(TalentRules.Validate(talent, DateTimeOffset.UtcNow).Where(p => problems.All(q => q.Field != p.Field)));
             ThrowIfProblems(problems);
             var response = await c.Clients(DefaultAs).Registry.CreateTalentAsync(
                 new CreateTalentRequest { RequestId = c.Get(requestId) ?? CliContext.NewRequestId(), Talent = talent }, CliContext.Call(ct));
@@ -260,7 +260,7 @@ internal static class HrCommands
                 throw new CliException("--document-number needs --document-type too (the number is checked against its type)", ExitCodes.Usage);
             }
 
-            problems.AddRange(TalentValidation.Validate(talent, fields).Where(p => problems.All(q => q.Field != p.Field)));
+            problems.AddRange(TalentRules.Validate(talent, DateTimeOffset.UtcNow, fields).Where(p => problems.All(q => q.Field != p.Field)));
             ThrowIfProblems(problems);
             var mask = new FieldMask();
             mask.Paths.AddRange(fields);
@@ -533,7 +533,7 @@ internal static class HrCommands
 
     public static Tier ParseTierOption(string? text) =>
         string.IsNullOrEmpty(text) ? Tier.Unspecified
-        : TalentValidation.TryParseTier(text, out var tier) ? tier
+        : TalentRules.TryParseTier(text, out var tier) ? tier
         : throw new CliException($"--tier {text}: expected A, B, C or D", ExitCodes.Usage);
 
     public static CardState ParseCardState(string? text) => (text ?? "").Trim().ToUpperInvariant().Replace("CARD_STATE_", "", StringComparison.Ordinal) switch

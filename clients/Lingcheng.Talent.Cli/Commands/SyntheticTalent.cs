@@ -1,6 +1,6 @@
 using System.Globalization;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Cli.Commands;
@@ -21,7 +21,7 @@ public static class SyntheticTalent
         var born = new DateOnly(1970, 1, 1).AddDays(random.Next(0, 25 * 365));
         var sequence = random.Next(0, 500) * 2 + (gender == Gender.Female ? 0 : 1); // odd: male, even: female
         var first17 = "371403" + born.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + sequence.ToString("D3", CultureInfo.InvariantCulture);
-        return first17 + TalentValidation.ResidentIdCheckCharacter(first17);
+        return first17 + Cards.Iso7064.ComputeMod11_2CheckCharacter(first17);
     }
 
     /// <summary>A random enterprise credit code registered in Lingcheng with a correct GB 32100 check character.</summary>
@@ -30,11 +30,11 @@ public static class SyntheticTalent
         var organisation = new char[9];
         for (var i = 0; i < organisation.Length; i++)
         {
-            organisation[i] = TalentValidation.CreditCodeAlphabet[random.Next(i < 8 ? 10 : TalentValidation.CreditCodeAlphabet.Length)];
+            organisation[i] = CreditCodes.Alphabet[random.Next(i < 8 ? 10 : CreditCodes.Alphabet.Length)];
         }
 
         var first17 = "91371403" + new string(organisation);
-        return first17 + TalentValidation.CreditCodeCheckCharacter(first17);
+        return first17 + CreditCodes.ComputeCheckCharacter(first17);
     }
 
     /// <summary>A random mainland mobile number.</summary>

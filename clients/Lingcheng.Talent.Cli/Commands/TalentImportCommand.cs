@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using Grpc.Core;
 using Lingcheng.Talent.Cli.Infrastructure;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
 
@@ -205,7 +205,7 @@ internal static class TalentImportCommand
                 EmployerCreditCode = row.Cells["employer_credit_code"].ToUpperInvariant(),
                 Programme = row.Cells.GetValueOrDefault("programme", ""),
             };
-            if (TalentValidation.TryParseGender(row.Cells["gender"], out var gender))
+            if (TalentRules.TryParseGender(row.Cells["gender"], out var gender))
             {
                 t.Gender = gender;
             }
@@ -214,7 +214,7 @@ internal static class TalentImportCommand
                 problems.Add(new("gender", "expected male or female"));
             }
 
-            if (TalentValidation.TryParseDocumentType(row.Cells["document_type"], out var type))
+            if (TalentRules.TryParseDocumentType(row.Cells["document_type"], out var type))
             {
                 t.DocumentType = type;
             }
@@ -223,7 +223,7 @@ internal static class TalentImportCommand
                 problems.Add(new("document_type", "expected RESIDENT_ID, PASSPORT, HK_MACAO_PERMIT, TAIWAN_PERMIT or FOREIGN_PERMANENT_RESIDENT_ID"));
             }
 
-            if (TalentValidation.TryParseTier(row.Cells["tier"], out var tier))
+            if (TalentRules.TryParseTier(row.Cells["tier"], out var tier))
             {
                 t.Tier = tier;
             }
@@ -232,7 +232,7 @@ internal static class TalentImportCommand
                 problems.Add(new("tier", "expected A, B, C or D"));
             }
 
-            problems.AddRange(TalentValidation.Validate(t).Where(p => problems.All(q => q.Field != p.Field)));
+            problems.AddRange(TalentRules.Validate(t, DateTimeOffset.UtcNow).Where(p => problems.All(q => q.Field != p.Field)));
             if (row.Cells.ContainsKey("__extra"))
             {
                 problems.Add(new("row", "has more cells than the header has columns (quote cells that contain commas)"));

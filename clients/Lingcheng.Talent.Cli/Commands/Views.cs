@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Lingcheng.Talent.Cli.Infrastructure;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CliOutput;
 
@@ -31,7 +32,7 @@ internal static class Views
         var table = new Table("TALENT ID", "NAME", "GENDER", "TIER", "DOCUMENT", "MOBILE", "EMPLOYER", "CARD", "STATE");
         foreach (var t in talents)
         {
-            table.Add(t.TalentId, t.FullName, GenderText(t.Gender), TierText(t.Tier), MaskDocument(t.DocumentNumber), MaskPhone(t.MobilePhone),
+            table.Add(t.TalentId, t.FullName, GenderText(t.Gender), TierText(t.Tier), Masking.DocumentNumber(t.DocumentNumber), Masking.Phone(t.MobilePhone),
                 DisplayWidth.Truncate(t.EmployerName, 30), t.CardNumber, StateText(t.CardState));
         }
 

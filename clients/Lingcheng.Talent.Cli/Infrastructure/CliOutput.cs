@@ -120,18 +120,6 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, bool json)
         _ => "",
     };
 
-    /// <summary>Masks a document number (first 4, last 4) as shown to everyone but HR officers.</summary>
-    public static string MaskDocument(string? number) =>
-        string.IsNullOrEmpty(number) || number.Length <= 8 || number.Contains('*', StringComparison.Ordinal)
-            ? number ?? ""
-            : number[..4] + new string('*', number.Length - 8) + number[^4..];
-
-    /// <summary>Masks a phone number (first 3, last 4).</summary>
-    public static string MaskPhone(string? number) =>
-        string.IsNullOrEmpty(number) || number.Length <= 7 || number.Contains('*', StringComparison.Ordinal)
-            ? number ?? ""
-            : number[..3] + new string('*', number.Length - 7) + number[^4..];
-
     private static string OriginalName<TEnum>(TEnum value)
         where TEnum : struct, System.Enum
     {

@@ -1,6 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Entitlements.Data;
-using Lingcheng.Talent.ServiceDefaults.Benefits;
+using Lingcheng.Talent.Rules.Benefits;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Entitlements.Catalogue;

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.Rules.Cards;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -31,9 +32,8 @@ public sealed class CardStateEntity
     /// <summary>When the registry made the last change we applied.</summary>
     public DateTimeOffset ChangedAt { get; set; }
 
-    /// <summary>The state as a caller should see it at <paramref name="now"/>: expiry is derived (SPEC §3.2).</summary>
-    public CardState EffectiveState(DateTimeOffset now) =>
-        State == CardState.Active && ExpireTime <= now ? CardState.Expired : State;
+    /// <summary>The state as a caller should see it at <paramref name="now"/>, by the registry's rule (SPEC §3.2): expiry is derived, a suspended card past its expiry is EXPIRED.</summary>
+    public CardState EffectiveState(DateTimeOffset now) => CardStateRules.Effective(State, ExpireTime, now);
 }
 
 /// <summary>Table mapping of <see cref="CardStateEntity"/>.</summary>

@@ -3,7 +3,7 @@ using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Identity.Admin;
 using Lingcheng.Talent.Identity.Connect;
 using Lingcheng.Talent.Identity.Keys;
-using Lingcheng.Talent.ServiceDefaults.Benefits;
+using Lingcheng.Talent.Rules.Benefits;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Data;
-using Lingcheng.Talent.ServiceDefaults.Benefits;
+using Lingcheng.Talent.Rules.Benefits;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -5,7 +5,7 @@ using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Connect;
 using Lingcheng.Talent.Identity.Data;
-using Lingcheng.Talent.ServiceDefaults.Benefits;
+using Lingcheng.Talent.Rules.Benefits;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;

@@ -2,70 +2,30 @@ using Google.Protobuf.WellKnownTypes;
 using Lingcheng.Talent.Registry.Data;
 using Grpc.Core;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.Rules.Cards;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Registry.Cards;
 
-/// <summary>What HR can do to an existing card.</summary>
-public enum CardAction
-{
-    Renew,
-    Suspend,
-    Reinstate,
-    Revoke,
-    Reissue,
-}
-
-/// <summary>
-/// The card state machine (SPEC §3.2). Stored states are ACTIVE, SUSPENDED and REVOKED; a card
-/// that is not revoked and whose expiry has passed is EXPIRED. REVOKED wins over EXPIRED: it is
-/// final and says more.
-/// <code>
-///              suspend            revoke
-///   ACTIVE  ───────────►  SUSPENDED ─────► REVOKED (final)
-///     ▲   ◄───────────        │               ▲
-///     │      reinstate        └── reissue ────┤ (version + 1, state kept)
-///     │ renew                                 │
-///   EXPIRED (derived) ────────── revoke ──────┘
-/// </code>
-/// Renew: ACTIVE, EXPIRED. Suspend: ACTIVE. Reinstate: SUSPENDED. Revoke: ACTIVE, SUSPENDED,
-/// EXPIRED. Re-issue: ACTIVE, SUSPENDED.
-/// </summary>
+/// <summary>The registry's side of the card state machine (the rules are <see cref="CardStateRules"/>): its rows, its errors, its messages.</summary>
 public static class CardStates
 {
     public static CardState Effective(CardEntity card, DateTime now) =>
-        card.State == (int)CardState.Revoked ? CardState.Revoked
-        : card.ExpiresAt <= now ? CardState.Expired
-        : (CardState)card.State;
-
-    public static bool IsAllowed(CardAction action, CardState state) => (action, state) switch
-    {
-        (CardAction.Renew, CardState.Active or CardState.Expired) => true,
-        (CardAction.Suspend, CardState.Active) => true,
-        (CardAction.Reinstate, CardState.Suspended) => true,
-        (CardAction.Revoke, CardState.Active or CardState.Suspended or CardState.Expired) => true,
-        (CardAction.Reissue, CardState.Active or CardState.Suspended) => true,
-        _ => false,
-    };
+        CardStateRules.Effective((CardState)card.State, Utc(card.ExpiresAt), Utc(now));
 
     /// <summary>Throws FAILED_PRECONDITION (reason ILLEGAL_STATE_TRANSITION, metadata current_state) when the action is not allowed.</summary>
     public static void Ensure(CardEntity card, CardAction action, DateTime now)
     {
         var state = Effective(card, now);
-        if (!IsAllowed(action, state))
+        if (!CardStateRules.IsAllowed(action, state))
         {
             throw IllegalTransition(card.CardNumber, state, action);
         }
     }
 
-    public static string Name(CardState state) => state switch
-    {
-        CardState.Active => "ACTIVE",
-        CardState.Suspended => "SUSPENDED",
-        CardState.Revoked => "REVOKED",
-        CardState.Expired => "EXPIRED",
-        _ => "UNSPECIFIED",
-    };
+    public static string Name(CardState state) => CardStateRules.Name(state);
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
 
     public static RpcException IllegalTransition(string cardNumber, CardState state, CardAction action)
     {

@@ -4,6 +4,7 @@ using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;
 using Lingcheng.Talent.Registry.Keys;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
@@ -193,7 +194,7 @@ public sealed class IssueBatcher(
             Version = 1,
             State = (int)CardState.Active,
             Tier = talent.Tier,
-            HolderDisplayName = Protection.Masking.Name(talent.FullName),
+            HolderDisplayName = Masking.Name(talent.FullName),
             IssuedAt = now.UtcDateTime,
             ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(now.AddMonths(pending.Months).ToUnixTimeSeconds()).UtcDateTime,
             UpdatedAt = now.UtcDateTime,

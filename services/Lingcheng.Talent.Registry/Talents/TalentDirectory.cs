@@ -7,7 +7,7 @@ using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;
 using Lingcheng.Talent.Registry.Paging;
 using Lingcheng.Talent.Registry.Protection;
-using Lingcheng.Talent.Registry.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
@@ -50,8 +50,8 @@ public sealed class TalentDirectory(
         }
 
         var talent = request.Talent!.Clone();
-        TalentValidator.Normalize(talent);
-        TalentValidator.Validate(talent, v, time.GetUtcNow());
+        TalentRules.Normalize(talent);
+        AddProblems(v, talent);
         v.ThrowIfAny();
 
         var index = DocumentIndex(talent.DocumentType, talent.DocumentNumber);
@@ -143,7 +143,7 @@ public sealed class TalentDirectory(
         v.Check(System.Enum.IsDefined(request.Tier), "tier", "is not a tier");
         v.Check(System.Enum.IsDefined(request.CardState), "card_state", "is not a card state");
         v.Check(request.EmployerName.Length <= 200, "employer_name", "must be at most 200 characters");
-        v.Check(request.NamePrefix.Length <= TalentValidator.MaxNameLength, "name_prefix", "must be at most 64 characters");
+        v.Check(request.NamePrefix.Length <= TalentRules.MaxNameLength, "name_prefix", "must be at most 64 characters");
         v.Check(request.DocumentNumber.Length <= 64, "document_number", "must be at most 64 characters");
         v.ThrowIfAny();
         if (!caller.IsHrOfficer)
@@ -274,9 +274,9 @@ public sealed class TalentDirectory(
             var entity = await db.Talents.SingleOrDefaultAsync(t => t.TalentId == talentId, ct) ?? throw RpcErrors.NotFound("Talent", talentId);
             var merged = ToProto(entity, reveal: true, includePhoto: true, card: null, DateTime.UtcNow);
             Apply(request.Talent, merged, fields);
-            TalentValidator.Normalize(merged);
+            TalentRules.Normalize(merged);
             var violations = new FieldViolations();
-            TalentValidator.Validate(merged, violations, time.GetUtcNow());
+            AddProblems(violations, merged);
             violations.ThrowIfAny();
 
             var index = DocumentIndex(merged.DocumentType, merged.DocumentNumber);
@@ -448,5 +448,14 @@ public sealed class TalentDirectory(
         }
 
         return copy;
+    }
+
+    /// <summary>The rules' problems of <paramref name="talent"/> as field violations named <c>talent.&lt;field&gt;</c>.</summary>
+    private void AddProblems(FieldViolations v, V1.Talent talent)
+    {
+        foreach (var problem in TalentRules.Validate(talent, time.GetUtcNow()))
+        {
+            v.Add("talent." + problem.Field, problem.Description);
+        }
     }
 }

@@ -34,7 +34,7 @@ public sealed class AgencyEntityConfiguration : IEntityTypeConfiguration<AgencyE
 /// <summary>The 18 agencies of docs/requirements.md §3.4, as the table is seeded.</summary>
 public static class AgencySeed
 {
-    public static readonly AgencyEntity[] Agencies = Lingcheng.Talent.ServiceDefaults.Benefits.Agencies.All
+    public static readonly AgencyEntity[] Agencies = Lingcheng.Talent.Rules.Benefits.Agencies.All
         .Select(a => new AgencyEntity { Code = a.Code, Name = a.Name, EnglishName = a.EnglishName, Active = true, SortOrder = a.Order })
         .ToArray();
 }

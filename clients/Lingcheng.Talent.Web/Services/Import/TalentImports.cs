@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Text;
 using Grpc.Core;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Validation;
+using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.V1;
 using Lingcheng.Talent.Web.Auth;
 
@@ -233,7 +233,7 @@ public sealed class TalentImports(TalentClients clients, ILogger<TalentImports> 
         }
 
         // The cells' words (男/female, RESIDENT_ID, B …) are read by the SDK, as lct reads them; the rules are the registry's.
-        if (TalentValidation.TryParseGender(cells["gender"], out var gender))
+        if (TalentRules.TryParseGender(cells["gender"], out var gender))
         {
             talent.Gender = gender;
         }
@@ -242,7 +242,7 @@ public sealed class TalentImports(TalentClients clients, ILogger<TalentImports> 
             row.Problems["gender"] = "expected male or female (男/女)";
         }
 
-        if (TalentValidation.TryParseDocumentType(cells["document_type"], out var type))
+        if (TalentRules.TryParseDocumentType(cells["document_type"], out var type))
         {
             talent.DocumentType = type;
         }
@@ -251,7 +251,7 @@ public sealed class TalentImports(TalentClients clients, ILogger<TalentImports> 
             row.Problems["document_type"] = "expected RESIDENT_ID, PASSPORT, HK_MACAO_PERMIT, TAIWAN_PERMIT or FOREIGN_PERMANENT_RESIDENT_ID";
         }
 
-        if (TalentValidation.TryParseTier(cells["tier"], out var tier))
+        if (TalentRules.TryParseTier(cells["tier"], out var tier))
         {
             talent.Tier = tier;
         }

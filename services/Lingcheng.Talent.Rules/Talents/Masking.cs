@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
 
-namespace Lingcheng.Talent.Registry.Protection;
+namespace Lingcheng.Talent.Rules.Talents;
 
-/// <summary>How personal data is shown to roles other than hr_officer (brief: cross-service agreements).</summary>
+/// <summary>How personal data is shown to roles other than hr_officer (docs/requirements.md §3.1): by the registry, and by lct and the web app for what they print.</summary>
 public static class Masking
 {
     /// <summary>Keeps the first and last character: 张晓明→张*明, 欧阳晓明→欧**明, 张明→张*.</summary>
@@ -38,9 +38,9 @@ public static class Masking
 
     private static string Keep(string value, int head, int tail)
     {
-        if (string.IsNullOrEmpty(value))
+        if (string.IsNullOrEmpty(value) || value.Contains('*', StringComparison.Ordinal))
         {
-            return value;
+            return value; // nothing to hide, or already masked (a value an auditor was given)
         }
 
         if (value.Length <= head + tail)

@@ -1,4 +1,4 @@
-namespace Lingcheng.Talent.Registry.Validation;
+namespace Lingcheng.Talent.Rules.Talents;
 
 /// <summary>
 /// The shape of a talent id in a request. The registry makes ids of the form <c>T</c> + 32 hex digits;

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.V1;
 
-namespace Lingcheng.Talent.Registry.Validation;
+namespace Lingcheng.Talent.Rules.Talents;
 
 /// <summary>
 /// Checks of identity-document numbers (SPEC §3.1). Each check returns null when the number is

@@ -1,6 +1,6 @@
 using Lingcheng.Talent.V1;
 
-namespace Lingcheng.Talent.ServiceDefaults.Benefits;
+namespace Lingcheng.Talent.Rules.Benefits;
 
 /// <summary>
 /// How one benefit of the catalogue applies to one card now (SPEC §3.3): the one rule behind the
@@ -16,7 +16,7 @@ public static class Eligibility
     /// <summary>
     /// The entitlement of a card to <paramref name="benefit"/>. <paramref name="cardActive"/> is the card's
     /// state now (active and not expired); <paramref name="used"/> the counter of <paramref name="period"/>,
-    /// the current quota period's key (<see cref="Time.ChinaTime.PeriodOf"/>; ignored when unlimited).
+    /// the current quota period's key (ChinaTime.PeriodOf in the services; ignored when unlimited).
     /// </summary>
     public static Entitlement Compute(Benefit benefit, bool cardActive, Tier tier, int used, string period)
     {

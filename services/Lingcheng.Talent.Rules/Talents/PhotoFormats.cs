@@ -1,4 +1,4 @@
-namespace Lingcheng.Talent.Registry.Validation;
+namespace Lingcheng.Talent.Rules.Talents;
 
 /// <summary>Recognises photo formats by their magic bytes (the declared content type must agree).</summary>
 public static class PhotoFormats

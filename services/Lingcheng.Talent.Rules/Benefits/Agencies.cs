@@ -1,4 +1,4 @@
-namespace Lingcheng.Talent.ServiceDefaults.Benefits;
+namespace Lingcheng.Talent.Rules.Benefits;
 
 /// <summary>One of the 18 agencies that verify cards and record uses (docs/requirements.md §3.4).</summary>
 public sealed record Agency(int Order, string Code, string Name, string EnglishName);

@@ -1,4 +1,4 @@
-namespace Lingcheng.Talent.Registry.Validation;
+namespace Lingcheng.Talent.Rules.Talents;
 
 /// <summary>ISO 3166-1 alpha-3 country codes (officially assigned).</summary>
 public static class Nationalities
