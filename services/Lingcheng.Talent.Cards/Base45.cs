@@ -7,6 +7,15 @@ namespace Lingcheng.Talent.Cards;
 /// Base45 (RFC 9285): two bytes become three characters of the QR alphanumeric alphabet, so a
 /// QR code in alphanumeric mode carries binary data with about 3 % overhead over byte mode.
 /// </summary>
+/// <remarks>
+/// Hand-written on purpose (issue 26 weighed the libraries): the one maintained package with Base45 on our
+/// package source is a general multi-base codec, and swapping this for it would be worse for the token. We
+/// need exactly RFC 9285 with one spelling per token — lower case, a character outside the alphabet, a
+/// group worth more than 0xFFFF (or 0xFF for a final pair) and a dangling single character are all
+/// refused — on spans without allocation on the verify path, and that behaviour is pinned by the RFC's
+/// vectors and our conformance vectors. It is a page of arithmetic; a dependency would add supply-chain
+/// surface to the SDK every agency embeds and buy nothing.
+/// </remarks>
 public static class Base45
 {
     private const string Alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";

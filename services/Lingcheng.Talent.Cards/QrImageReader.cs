@@ -5,8 +5,10 @@ using ZXing.QrCode;
 namespace Lingcheng.Talent.Cards;
 
 /// <summary>
-/// Reads a QR code from an image with ZXing.Net — what <c>lct agency verify --image FILE.png</c>
-/// uses. Returns null when no QR code is found; never throws on image content.
+/// Reads a QR code from an image's luminance with ZXing.Net. Returns null when no QR code is found;
+/// never throws on image content. Decoding image files (PNG, JPEG) is the caller's business: the CLI
+/// does it (<c>lct agency verify --image</c>), the web desk hands camera frames; this library, which an
+/// agency's system references through the SDK, carries no image decoder.
 /// </summary>
 public static class QrImageReader
 {
@@ -23,17 +25,6 @@ public static class QrImageReader
         [DecodeHintType.TRY_HARDER] = true,
         [DecodeHintType.PURE_BARCODE] = true,
     };
-
-    /// <summary>Decodes a QR code from PNG bytes.</summary>
-    public static string? TryDecode(byte[] imageBytes)
-    {
-        if (imageBytes is null || !PngDecoder.TryDecode(imageBytes, out var image))
-        {
-            return null;
-        }
-
-        return TryDecode(image.ToLuminance(), image.Width, image.Height);
-    }
 
     /// <summary>Decodes a QR code from 8-bit luminance, row by row.</summary>
     public static string? TryDecode(byte[] luminance, int width, int height)

@@ -1,3 +1,5 @@
+using Lingcheng.Talent.Testing;
+
 namespace Lingcheng.Talent.Cards.Tests;
 
 public sealed class OfflineVerifierTests
@@ -93,7 +95,7 @@ public sealed class OfflineVerifierTests
         var qrImage = QrCodes.RenderPng(world.Static());
 
         Assert.Equal(SnapshotOutcome.Valid, RevocationSnapshotCodec.TryVerify(signed, world.Trust, out var snapshot));
-        var check = new OfflineVerifier(world.Clock).Verify(QrImageReader.TryDecode(qrImage), world.Trust, snapshot!);
+        var check = new OfflineVerifier(world.Clock).Verify(QrImages.Read(qrImage), world.Trust, snapshot!);
 
         Assert.Equal(TokenOutcome.Revoked, check.Outcome);
     }

@@ -1,3 +1,5 @@
+using Lingcheng.Talent.Testing;
+
 namespace Lingcheng.Talent.Cards.Tests;
 
 /// <summary>
@@ -18,7 +20,7 @@ public sealed class QrReadBackStressTests
         {
             var text = world.Issuer.IssueStatic(world.Key, CardNumber.Create(26, Random.Shared.Next(0, 999_999)), 1 + (i % 3),
                 (Tier)(1 + (i % 4)), names[i % names.Length], TokenWorld.CardExpiry);
-            if (QrImageReader.TryDecode(QrCodes.RenderPng(text, pixelsPerModule)) != text)
+            if (QrImages.Read(QrCodes.RenderPng(text, pixelsPerModule)) != text)
             {
                 failures.Add(text);
             }

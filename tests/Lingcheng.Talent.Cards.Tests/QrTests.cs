@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using Lingcheng.Talent.Testing;
 
 namespace Lingcheng.Talent.Cards.Tests;
 
@@ -12,8 +13,8 @@ public sealed class QrTests
 
         var png = QrCodes.RenderPng(text, pixelsPerModule: 3);
 
-        Assert.Equal(text, QrImageReader.TryDecode(png));
-        Assert.Equal(TokenOutcome.Valid, world.Verify(QrImageReader.TryDecode(png)).Outcome);
+        Assert.Equal(text, QrImages.Read(png));
+        Assert.Equal(TokenOutcome.Valid, world.Verify(QrImages.Read(png)).Outcome);
     }
 
     [Fact]
@@ -21,7 +22,7 @@ public sealed class QrTests
     {
         using var world = new TokenWorld();
         var text = world.Static();
-        var image = PngDecoder.Decode(QrCodes.RenderPng(text, 3));
+        var image = QrImages.Decode(QrCodes.RenderPng(text, 3));
 
         var blurred = BoxBlur(image.ToLuminance(), image.Width, image.Height);
 
@@ -35,7 +36,7 @@ public sealed class QrTests
     {
         using var world = new TokenWorld();
         var text = world.Dynamic();
-        var image = PngDecoder.Decode(QrCodes.RenderPng(text, 3));
+        var image = QrImages.Decode(QrCodes.RenderPng(text, 3));
 
         var (rotated, width, height) = Rotate(image.ToLuminance(), image.Width, image.Height, degrees);
 
@@ -94,11 +95,11 @@ public sealed class QrTests
     [Fact]
     public void Images_without_a_qr_code_read_as_nothing()
     {
-        Assert.Null(QrImageReader.TryDecode([1, 2, 3]));
+        Assert.Null(QrImages.Read([1, 2, 3]));
         Assert.Null(QrImageReader.TryDecode(new byte[100 * 100], 100, 100));
         Assert.Null(QrImageReader.TryDecode(new byte[10], 100, 100));
         var blank = PngTestEncoder.Encode(40, 40, 0, 1, Enumerable.Range(0, 40).Select(_ => new int[40]).ToArray());
-        Assert.Null(QrImageReader.TryDecode(blank));
+        Assert.Null(QrImages.Read(blank));
     }
 
     private static void Paint(byte[] luminance, int width, int moduleX, int moduleY, int scale, bool light)

@@ -228,7 +228,7 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void The_office_override_publishes_registry_and_entitlements_only()
     {
-        var office = (YamlMap)MiniYaml.Parse(File.ReadAllText(DeployFiles.Path("deploy", "compose", "compose.office.yaml")))!;
+        var office = (YamlMap)YamlFiles.Parse(File.ReadAllText(DeployFiles.Path("deploy", "compose", "compose.office.yaml")))!;
         Assert.Equal(["registry", "entitlements"], office.Map("services").Keys);
         Assert.All(office.Map("services").Values, s => Assert.All(((YamlMap)s!).List("ports").Cast<string>(), p => Assert.StartsWith("${OFFICE_BIND_ADDRESS", p)));
     }

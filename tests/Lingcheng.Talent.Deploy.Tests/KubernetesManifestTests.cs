@@ -151,7 +151,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public void The_kustomization_sets_the_tag_of_every_image_the_pods_run()
     {
-        var kustomization = (YamlMap)MiniYaml.Parse(File.ReadAllText(Path.Combine(DeployFiles.KubernetesFolder, "kustomization.yaml")))!;
+        var kustomization = (YamlMap)YamlFiles.Parse(File.ReadAllText(Path.Combine(DeployFiles.KubernetesFolder, "kustomization.yaml")))!;
         var named = kustomization.List("images").Cast<YamlMap>().Select(i => i.Str("name")).ToHashSet();
         var used = _docs.OfKind("Deployment").Concat(_docs.OfKind("Job"))
             .SelectMany(d => d.List("spec", "template", "spec", "containers").Cast<YamlMap>())
@@ -326,7 +326,7 @@ public sealed class KubernetesManifestTests
 
         var (exit, output, error) = await Tool.RunAsync(kubectl, ["kustomize", DeployFiles.KubernetesFolder]);
         Assert.True(exit == 0, error);
-        var built = MiniYaml.ParseAll(output).Cast<YamlMap>().ToList();
+        var built = YamlFiles.ParseAll(output).Cast<YamlMap>().ToList();
         Assert.Equal(_docs.Count, built.Count);
         Assert.All(built.Where(d => d.Str("kind") != "Namespace"), d => Assert.Equal("lingcheng-talent", d.Str("metadata", "namespace")));
     }

@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Cards;
+using Lingcheng.Talent.Testing;
 using Microsoft.Playwright;
 
 namespace Lingcheng.Talent.Web.Tests;
@@ -13,7 +13,7 @@ public static class CardSteps
     public static async Task<string> ReadQrAsync(IPage page)
     {
         var png = await Qr(page).ScreenshotAsync();
-        return QrImageReader.TryDecode(png) ?? throw new Xunit.Sdk.XunitException("The QR on the page did not read back.");
+        return QrImages.Read(png) ?? throw new Xunit.Sdk.XunitException("The QR on the page did not read back.");
     }
 
     /// <summary>When the QR now on screen expires (the page's own record of it), in Unix milliseconds.</summary>

@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Cards;
+using Lingcheng.Talent.Testing;
 
 namespace Lingcheng.Talent.Web.Tests;
 
@@ -15,7 +15,7 @@ public static class FakeCamera
     /// <summary>Writes <paramref name="frames"/> frames showing the PNG (a QR code) centred on grey; returns the file's path.</summary>
     public static string WriteY4m(byte[] png, int frames = 10)
     {
-        var image = PngDecoder.Decode(png);
+        var image = QrImages.Decode(png);
         if (image.Width > Width || image.Height > Height)
         {
             throw new ArgumentException($"The image ({image.Width} × {image.Height}) must fit in {Width} × {Height}.", nameof(png));

@@ -66,7 +66,7 @@ public sealed class HrTests(WebSystem system)
         await print.EmulateMediaAsync(new() { Media = Media.Print });
         var picture = await front.ScreenshotAsync(new() { Scale = ScreenshotScale.Device });
         await ScreenshotAsync(print, "hr-print");
-        var printedQr = QrImageReader.TryDecode(picture);
+        var printedQr = QrImages.Read(picture);
         Assert.NotNull(printedQr);
         Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(printedQr));
 

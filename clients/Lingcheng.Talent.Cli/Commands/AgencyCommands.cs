@@ -32,7 +32,7 @@ internal static class AgencyCommands
     private static Command Verify()
     {
         var text = new Argument<string?>("QR_TEXT") { Description = "The text read from the QR (LCT1:…)", Arity = ArgumentArity.ZeroOrOne };
-        var image = new Option<FileInfo?>("--image") { Description = "Read the QR from a PNG image (a scan or photo of the card)" };
+        var image = new Option<FileInfo?>("--image") { Description = "Read the QR from a PNG or JPEG image (a screenshot, scan or phone photo of the card; at most 20 MiB and 50 megapixels)" };
         var photo = new Option<bool>("--photo") { Description = "Also fetch the holder's photo" };
         var photoOut = new Option<FileInfo?>("--photo-out") { Description = "Write the holder's photo to this file (implies --photo)" };
         var offline = new Option<bool>("--offline") { Description = "Verify with the cached trust list and revocation snapshot only, no network (refresh with `lct agency sync`)" };
@@ -187,7 +187,7 @@ internal static class AgencyCommands
     private static Command Redeem()
     {
         var text = new Argument<string?>("QR_TEXT") { Description = "The text read from the QR (LCT1:…)", Arity = ArgumentArity.ZeroOrOne };
-        var image = new Option<FileInfo?>("--image") { Description = "Read the QR from a PNG image" };
+        var image = new Option<FileInfo?>("--image") { Description = "Read the QR from a PNG or JPEG image (at most 20 MiB and 50 megapixels)" };
         var benefit = new Option<string>("--benefit") { Description = "The benefit to record, e.g. ANNUAL_HEALTH_CHECK (one your agency provides)", Required = true };
         var redemptionId = new Option<string?>("--redemption-id") { Description = "Your id for this use (1–64 characters); repeating it records nothing new (default: a new id, printed)" };
         var command = new Command("redeem", Describe(

@@ -89,18 +89,12 @@ internal static class QrOutput
                 throw new CliException("give the QR text or --image, not both", ExitCodes.Usage);
             }
 
-            if (!image.Exists)
-            {
-                throw new CliException($"--image {image.FullName}: no such file");
-            }
-
-            return QrImageReader.TryDecode(File.ReadAllBytes(image.FullName))
-                ?? throw new CliException($"no QR code found in {image.Name} (a PNG image is expected)");
+            return QrImageFile.ReadQrText(image);
         }
 
         if (string.IsNullOrWhiteSpace(text))
         {
-            throw new CliException("give the QR text (LCT1:…) or --image FILE.png", ExitCodes.Usage);
+            throw new CliException("give the QR text (LCT1:…) or --image FILE (a PNG or JPEG)", ExitCodes.Usage);
         }
 
         return text.Trim();

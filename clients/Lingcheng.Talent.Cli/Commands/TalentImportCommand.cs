@@ -31,18 +31,24 @@ internal static class TalentImportCommand
 
     public static Command Create()
     {
-        var file = new Argument<FileInfo>("FILE") { Description = "CSV file (UTF-8) with the header " + string.Join(",", Columns) };
+        var file = new Argument<FileInfo>("FILE") { Description = "CSV file (UTF-8, or GB18030 with --encoding gb18030) with the header " + string.Join(",", Columns) };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Import the valid rows even if some rows are bad (the bad ones are reported)" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Only check the file; register nobody" };
+        var encodingOption = new Option<string>("--encoding")
+        {
+            Description = "The file's encoding: utf-8 (the default; a byte order mark is allowed) or gb18030 (also for GBK/GB2312: what Excel and WPS save as CSV on Chinese Windows)",
+        };
         var command = new Command("import", Describe(
             "Register talents from a CSV file. Header: " + string.Join(",", Columns) + ". " +
             "gender: male|female; document_type: RESIDENT_ID|PASSPORT|HK_MACAO_PERMIT|TAIWAN_PERMIT|FOREIGN_PERMANENT_RESIDENT_ID; tier: A|B|C|D. " +
+            "The file is read as UTF-8 (with or without BOM), or as GB18030 with --encoding gb18030; a byte the encoding does not allow, or a stray or unclosed quote, is reported by line and nothing is imported. " +
             "Every row is checked first and bad rows are reported by line and field; a file with a bad row imports nothing unless --skip-invalid. " +
             "Running the same file again registers nobody twice (rows already registered are reported as such).",
             "lct hr talent import talents.csv",
             "lct hr talent import talents.csv --dry-run",
+            "lct hr talent import talents-excel.csv --encoding gb18030",
             "lct hr talent import talents.csv --skip-invalid --json"));
-        command.With(file, skipInvalid, dryRun);
+        command.With(file, skipInvalid, dryRun, encodingOption);
         return command.Runs(async (c, ct) =>
         {
             var path = c.Get(file)!;
@@ -51,7 +57,40 @@ internal static class TalentImportCommand
                 throw new CliException($"{path.FullName}: no such file");
             }
 
-            var rows = ReadRows(path.FullName, out var headerProblem);
+            var encoding = CsvFile.ParseEncodingName(c.Get(encodingOption));
+            List<Row> rows;
+            string? headerProblem;
+            try
+            {
+                rows = ReadRows(path.FullName, out headerProblem, encoding, out _);
+            }
+            catch (CsvFileException ex)
+            {
+                // The bytes or the quoting are wrong: no row can be trusted, so nothing is checked or sent.
+                if (c.Json)
+                {
+                    c.Out.WriteJson(new JsonObject
+                    {
+                        ["file"] = path.FullName,
+                        ["errors"] = new JsonArray([.. ex.Problems.Select(p => (JsonNode?)new JsonObject { ["line"] = p.Line, ["problem"] = p.Problem })]),
+                        ["imported"] = new JsonArray(),
+                    });
+                }
+                else if (ex.Problems.Count > 1)
+                {
+                    var table = new Table("LINE", "PROBLEM");
+                    foreach (var (line, problem) in ex.Problems)
+                    {
+                        table.Add(line.ToString(System.Globalization.CultureInfo.InvariantCulture), problem);
+                    }
+
+                    c.Out.Line($"{path.Name} cannot be read:");
+                    c.Out.Write(table.Render());
+                }
+
+                throw new CliException($"{path.Name} {ex.Message}; nothing imported");
+            }
+
             if (headerProblem is not null)
             {
                 throw new CliException($"{path.Name} line 1: {headerProblem}");
@@ -232,6 +271,16 @@ internal static class TalentImportCommand
                 problems.Add(new("tier", "expected A, B, C or D"));
             }
 
+            // A U+FFFD in a cell is a character lost before the file reached us (a lenient conversion somewhere):
+            // registering it would store a name nobody can read back.
+            foreach (var (column, value) in row.Cells)
+            {
+                if (value.Contains('\uFFFD', StringComparison.Ordinal) && Columns.Contains(column))
+                {
+                    problems.Add(new(column, "contains U+FFFD (\uFFFD), a character lost in an earlier conversion of the file; export it again from the source"));
+                }
+            }
+
             problems.AddRange(TalentRules.Validate(t, DateTimeOffset.UtcNow).Where(p => problems.All(q => q.Field != p.Field)));
             if (row.Cells.ContainsKey("__extra"))
             {
@@ -268,11 +317,19 @@ internal static class TalentImportCommand
     public static string RequestId(string fileName, int line, string raw) =>
         "import-" + Convert.ToHexStringLower(HMACSHA256.HashData(ImportKey, Encoding.UTF8.GetBytes($"{fileName}\n{line}\n{raw}")))[..40];
 
-    /// <summary>Reads the CSV (RFC 4180: quotes, doubled quotes, CRLF or LF, UTF-8 with or without BOM); blank lines are skipped.</summary>
-    public static List<Row> ReadRows(string path, out string? headerProblem)
+    /// <summary>
+    /// Reads the CSV with <see cref="CsvFile"/>: strictly decoded (UTF-8 with or without BOM, or GB18030 when
+    /// <paramref name="encoding"/> says so), RFC 4180 quoting; blank lines are skipped. A bad byte or a bad
+    /// quote throws <see cref="CsvFileException"/> naming the line, and then no row is read at all.
+    /// </summary>
+    public static List<Row> ReadRows(string path, out string? headerProblem, string? encoding = null) =>
+        ReadRows(path, out headerProblem, encoding, out _);
+
+    /// <inheritdoc cref="ReadRows(string, out string?, string?)"/>
+    public static List<Row> ReadRows(string path, out string? headerProblem, string? encoding, out string encodingUsed)
     {
-        var text = File.ReadAllText(path, Encoding.UTF8);
-        var records = ParseCsv(text);
+        var (records, used) = CsvFile.Read(path, encoding);
+        encodingUsed = used;
         headerProblem = null;
         if (records.Count == 0)
         {
@@ -314,103 +371,5 @@ internal static class TalentImportCommand
         }
 
         return rows;
-    }
-
-    private sealed record CsvRecord(int Line, string Raw, List<string> Cells);
-
-    private static List<CsvRecord> ParseCsv(string text)
-    {
-        if (text.Length > 0 && text[0] == '\uFEFF')
-        {
-            text = text[1..];
-        }
-
-        var records = new List<CsvRecord>();
-        var cells = new List<string>();
-        var cell = new StringBuilder();
-        var raw = new StringBuilder();
-        var line = 1;
-        var startLine = 1;
-        var quoted = false;
-        var i = 0;
-
-        void EndRecord()
-        {
-            cells.Add(cell.ToString());
-            cell.Clear();
-            if (cells.Count > 1 || cells[0].Trim().Length > 0)
-            {
-                records.Add(new CsvRecord(startLine, raw.ToString(), [.. cells]));
-            }
-
-            cells.Clear();
-            raw.Clear();
-        }
-
-        while (i < text.Length)
-        {
-            var ch = text[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                {
-                    cell.Append('"');
-                    raw.Append("\"\"");
-                    i += 2;
-                    continue;
-                }
-
-                if (ch == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    if (ch == '\n')
-                    {
-                        line++;
-                    }
-
-                    cell.Append(ch);
-                }
-
-                raw.Append(ch);
-                i++;
-                continue;
-            }
-
-            switch (ch)
-            {
-                case '"':
-                    quoted = true;
-                    raw.Append(ch);
-                    break;
-                case ',':
-                    cells.Add(cell.ToString());
-                    cell.Clear();
-                    raw.Append(ch);
-                    break;
-                case '\r':
-                    break;
-                case '\n':
-                    EndRecord();
-                    line++;
-                    startLine = line;
-                    break;
-                default:
-                    cell.Append(ch);
-                    raw.Append(ch);
-                    break;
-            }
-
-            i++;
-        }
-
-        if (cell.Length > 0 || cells.Count > 0 || raw.Length > 0)
-        {
-            EndRecord();
-        }
-
-        return records;
     }
 }

@@ -7,6 +7,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Lingcheng.Talent.Conformance;
+using Lingcheng.Talent.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Lingcheng.Talent.Cards.Tests.Conformance;
@@ -504,7 +505,7 @@ internal sealed partial class ConformanceVectorGenerator : IDisposable
     private byte[] Png(Case c)
     {
         var png = QrCodes.RenderPng(c.QrText, PngPixelsPerModule);
-        if (QrImageReader.TryDecode(png) != c.QrText)
+        if (QrImages.Read(png) != c.QrText)
         {
             throw new InvalidOperationException($"{c.Id}: the rendered QR code does not read back as the QR text.");
         }
@@ -512,8 +513,8 @@ internal sealed partial class ConformanceVectorGenerator : IDisposable
         // A PNG encoder (zlib) may compress the same pixels differently from one runtime to the next:
         // keep the committed file while it shows the same image.
         if (_previousPng.TryGetValue(c.Id + ".png", out var previous)
-            && PngDecoder.TryDecode(previous, out var old)
-            && PngDecoder.TryDecode(png, out var fresh)
+            && QrImages.TryDecode(previous, out var old)
+            && QrImages.TryDecode(png, out var fresh)
             && old.Width == fresh.Width && old.Height == fresh.Height && old.Rgba.AsSpan().SequenceEqual(fresh.Rgba))
         {
             return previous;

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Lingcheng.Talent.Deploy.Tests.Yaml;
 using Lingcheng.Talent.Testing;
+using YamlDotNet.Core;
 
 namespace Lingcheng.Talent.Deploy.Tests.Support;
 
@@ -41,17 +42,17 @@ public static partial class DeployFiles
         return Programs.Single(p => p.Name == name).Project;
     }
 
-    public static YamlMap Compose() => (YamlMap)MiniYaml.Parse(File.ReadAllText(ComposeFile))!;
+    public static YamlMap Compose() => (YamlMap)YamlFiles.Parse(File.ReadAllText(ComposeFile))!;
 
     /// <summary>Every document of every file the kustomization lists, with its file name.</summary>
     public static List<(string File, YamlMap Doc)> KubernetesDocuments()
     {
-        var kustomization = (YamlMap)MiniYaml.Parse(File.ReadAllText(System.IO.Path.Combine(KubernetesFolder, "kustomization.yaml")))!;
+        var kustomization = (YamlMap)YamlFiles.Parse(File.ReadAllText(System.IO.Path.Combine(KubernetesFolder, "kustomization.yaml")))!;
         var documents = new List<(string, YamlMap)>();
         foreach (var resource in kustomization.List("resources").Cast<string>())
         {
             var file = System.IO.Path.Combine(KubernetesFolder, resource);
-            foreach (var doc in MiniYaml.ParseAll(File.ReadAllText(file)))
+            foreach (var doc in YamlFiles.ParseAll(File.ReadAllText(file)))
             {
                 documents.Add((resource, doc as YamlMap ?? throw new YamlException($"{resource}: a document is not a mapping")));
             }
