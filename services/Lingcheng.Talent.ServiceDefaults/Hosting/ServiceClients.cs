@@ -1,6 +1,5 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client.Configuration;
+using Lingcheng.Talent.Client;
 using Lingcheng.Talent.Client.Auth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,24 +52,8 @@ public static class ServiceClients
                     c.UnsafeUseInsecureChannelCallCredentials = true; // cleartext HTTP/2 on one machine; TLS in production
                     c.InitialReconnectBackoff = TimeSpan.FromMilliseconds(250);
                     c.MaxReconnectBackoff = MaxReconnectBackoff;
-                    c.ServiceConfig = new ServiceConfig
-                    {
-                        MethodConfigs =
-                        {
-                            new MethodConfig
-                            {
-                                Names = { MethodName.Default },
-                                RetryPolicy = new RetryPolicy
-                                {
-                                    MaxAttempts = 3,
-                                    InitialBackoff = TimeSpan.FromMilliseconds(100),
-                                    MaxBackoff = TimeSpan.FromSeconds(1),
-                                    BackoffMultiplier = 2,
-                                    RetryableStatusCodes = { StatusCode.Unavailable },
-                                },
-                            },
-                        },
-                    };
+                    // The SDK's retry policy (UNAVAILABLE only), with shorter waits: these calls have callers waiting.
+                    c.ServiceConfig = TalentClients.RetryServiceConfig(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
                 });
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
@@ -86,21 +69,6 @@ public static class ServiceClients
             .AddCallCredentials(async (context, metadata, sp) =>
                 metadata.Add("Authorization", "Bearer " + await sp.GetRequiredService<ServiceTokenSource>().GetTokenAsync(context.CancellationToken)))
             .AddInterceptor(() => new DefaultDeadlineInterceptor(unaryDeadline));
-    }
-}
-
-/// <summary>Gives unary calls a deadline when the caller set none.</summary>
-public sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
-{
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
-        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (context.Options.Deadline is null)
-        {
-            context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(DateTime.UtcNow + deadline));
-        }
-
-        return continuation(request, context);
     }
 }
 
