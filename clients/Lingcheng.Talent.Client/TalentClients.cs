@@ -52,10 +52,12 @@ public sealed class TalentClients : IDisposable
 
     /// <summary>
     /// The retry policy of every method: up to <paramref name="maxAttempts"/> attempts with
-    /// exponential backoff, for UNAVAILABLE only (the other codes mean the call reached a service
-    /// that decided). Writes are safe to retry because every write carries a request id.
+    /// exponential backoff (<paramref name="initialBackoff"/>, default 200 ms, doubling up to
+    /// <paramref name="maxBackoff"/>, default 2 s), for UNAVAILABLE only (the other codes mean the call
+    /// reached a service that decided). Writes are safe to retry because every write carries a request id.
+    /// The services' channels to each other use the same policy (ServiceDefaults' ServiceClients).
     /// </summary>
-    public static ServiceConfig RetryServiceConfig(int maxAttempts) => new()
+    public static ServiceConfig RetryServiceConfig(int maxAttempts, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null) => new()
     {
         MethodConfigs =
         {
@@ -65,8 +67,8 @@ public sealed class TalentClients : IDisposable
                 RetryPolicy = new RetryPolicy
                 {
                     MaxAttempts = Math.Max(2, maxAttempts),
-                    InitialBackoff = TimeSpan.FromMilliseconds(200),
-                    MaxBackoff = TimeSpan.FromSeconds(2),
+                    InitialBackoff = initialBackoff ?? TimeSpan.FromMilliseconds(200),
+                    MaxBackoff = maxBackoff ?? TimeSpan.FromSeconds(2),
                     BackoffMultiplier = 2,
                     RetryableStatusCodes = { StatusCode.Unavailable },
                 },
@@ -112,8 +114,11 @@ public sealed class TalentClients : IDisposable
     }
 }
 
-/// <summary>Gives unary calls a deadline when the caller set none, so no call waits forever.</summary>
-internal sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
+/// <summary>
+/// Gives unary calls a deadline when the caller set none, so no call waits forever. Streams get none (a
+/// feed lives as long as its consumer). Used by the SDK's channels and by the services' own clients.
+/// </summary>
+public sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
 {
     /// <inheritdoc/>
     public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(

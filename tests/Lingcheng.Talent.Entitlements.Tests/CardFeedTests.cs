@@ -2,7 +2,9 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Lingcheng.Talent.Entitlements.Cards;
 using Lingcheng.Talent.V1;
+using Lingcheng.Talent.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Lingcheng.Talent.Entitlements.Tests;
 
@@ -45,7 +47,7 @@ public sealed class CardFeedTests
         await Task.Delay(500, TestContext.Current.CancellationToken);
 
         await registry.StartAsync();
-        var entitlements = await EventuallyAsync(() => service.Client.ListCardEntitlementsAsync(
+        var entitlements = await EventuallyAsync(service, () => service.Client.ListCardEntitlementsAsync(
             new ListCardEntitlementsRequest { CardNumber = card }, service.AsService()).ResponseAsync, r => r.CardState == CardState.Active);
         Assert.Equal(Tier.B, entitlements.Tier);
         Assert.Equal(RedemptionStatus.Redeemed, (await service.RedeemAsync(card, "FREE_PUBLIC_TRANSIT", "TRANSPORT")).Status);
@@ -55,18 +57,63 @@ public sealed class CardFeedTests
         revoked.Type = CardEventType.Revoked;
         revoked.State = CardState.Revoked;
         registry.Publish(revoked);
-        await EventuallyAsync(() => service.RedeemAsync(card, "FREE_PUBLIC_TRANSIT", "TRANSPORT"), r => r.Status == RedemptionStatus.CardNotValid);
+        await EventuallyAsync(service, () => service.RedeemAsync(card, "FREE_PUBLIC_TRANSIT", "TRANSPORT"), r => r.Status == RedemptionStatus.CardNotValid);
 
         // Outage: the consumer reconnects from its stored sequence, not from the start.
         await registry.StopAsync();
         var other = CardFeed.NewNumber();
         registry.Publish(Issued(other, Tier.D));
         await registry.StartAsync();
-        var second = await EventuallyAsync(() => service.Client.ListCardEntitlementsAsync(
+        var second = await EventuallyAsync(service, () => service.Client.ListCardEntitlementsAsync(
             new ListCardEntitlementsRequest { CardNumber = other }, service.AsService()).ResponseAsync, r => r.CardState == CardState.Active);
         Assert.Equal(Tier.D, second.Tier);
         Assert.Equal(2L, registry.Requests[^1]);
         Assert.Equal(3L, await service.Services.GetRequiredService<CardStateStore>().GetCursorAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public async Task A_silently_stalled_feed_is_taken_for_dead_by_the_idle_watchdog_and_resumed_where_it_stopped()
+    {
+        await using var registry = new FakeRegistry();
+        await registry.StartAsync();
+        await using var proxy = new StallingProxy(registry.Port);
+        await using var service = new EntitlementsHost(new Dictionary<string, string?>
+        {
+            ["Entitlements:ConsumeCardEvents"] = "true",
+            ["Services:Registry"] = proxy.Address,
+            ["Entitlements:FeedIdleTimeoutSeconds"] = "2",
+            // Later than the watchdog (advanced below about a second after the stall): the watchdog notices the
+            // stall, the pings retire the dead connection so that the reopened stream gets a new one.
+            ["ServiceClients:KeepAlivePingDelaySeconds"] = "4",
+            ["ServiceClients:KeepAlivePingTimeoutSeconds"] = "4",
+        });
+        var consumer = service.Services.GetServices<IHostedService>().OfType<CardEventConsumer>().Single();
+        var card = CardFeed.NewNumber();
+        registry.Publish(Issued(card, Tier.B));
+        await EventuallyAsync(service, () => service.Client.ListCardEntitlementsAsync(
+            new ListCardEntitlementsRequest { CardNumber = card }, service.AsService()).ResponseAsync, r => r.CardState == CardState.Active);
+
+        // The connection goes silent without closing; the registry keeps publishing.
+        var connections = proxy.Connections;
+        Assert.True(proxy.Stall() >= 1);
+        var later = CardFeed.NewNumber();
+        registry.Publish(Issued(later, Tier.D));
+        await Task.Delay(1000, TestContext.Current.CancellationToken);
+        var unseen = await Assert.ThrowsAsync<RpcException>(() => service.Client.ListCardEntitlementsAsync(
+            new ListCardEntitlementsRequest { CardNumber = later }, service.AsService()).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, unseen.StatusCode);
+        Assert.Equal(0, consumer.StallsDetected);
+
+        // Past the idle timeout (on the service's clock) the watchdog cuts the stream; the consumer reconnects
+        // over a new connection (the keep-alive pings close the dead one) after the last stored sequence.
+        service.Clock.Advance(TimeSpan.FromSeconds(2.5));
+        var caughtUp = await EventuallyAsync(service, () => service.Client.ListCardEntitlementsAsync(
+            new ListCardEntitlementsRequest { CardNumber = later }, service.AsService()).ResponseAsync, r => r.CardState == CardState.Active);
+        Assert.Equal(Tier.D, caughtUp.Tier);
+        Assert.True(consumer.StallsDetected >= 1);
+        Assert.True(proxy.Connections > connections, "the consumer reconnected over a new connection");
+        Assert.Contains(1L, registry.Requests.Skip(1)); // resumed after the stored sequence, not from the start
+        Assert.Equal(2L, await service.Services.GetRequiredService<CardStateStore>().GetCursorAsync(TestContext.Current.CancellationToken));
     }
 
     [Fact]
@@ -91,7 +138,11 @@ public sealed class CardFeedTests
     }
 
     /// <summary>Calls until the result satisfies the condition (NOT_FOUND counts as not yet), within <see cref="Patience"/>.</summary>
-    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> call, Func<T, bool> done)
+    /// <summary>
+    /// Polls until <paramref name="done"/>; the service's fake clock, which the consumer's backoff and idle
+    /// watchdog run on, moves along with real time (100 ms a round).
+    /// </summary>
+    private static async Task<T> EventuallyAsync<T>(EntitlementsHost service, Func<Task<T>> call, Func<T, bool> done)
     {
         var deadline = DateTime.UtcNow + Patience;
         while (true)
@@ -110,6 +161,7 @@ public sealed class CardFeedTests
 
             Assert.True(DateTime.UtcNow < deadline, "the condition was not met in time");
             await Task.Delay(100, TestContext.Current.CancellationToken);
+            service.Clock.Advance(TimeSpan.FromMilliseconds(100));
         }
     }
 }

@@ -111,7 +111,11 @@ public class VerificationSystem : IAsyncLifetime
     /// Starts one more verification replica against the same registry and entitlement service,
     /// with its own database and JSON port, and extra settings (e.g. a clock offset).
     /// </summary>
-    public async Task<VerificationService.VerificationServiceClient> StartReplicaAsync(IDictionary<string, string>? settings = null)
+    public async Task<VerificationService.VerificationServiceClient> StartReplicaAsync(IDictionary<string, string>? settings = null) =>
+        new((await StartReplicaProcessAsync(settings)).Channel);
+
+    /// <summary>As <see cref="StartReplicaAsync"/>, returning the process (its captured log, its channel).</summary>
+    public async Task<ServiceProcess> StartReplicaProcessAsync(IDictionary<string, string>? settings = null)
     {
         var env = new Dictionary<string, string>
         {
@@ -122,8 +126,7 @@ public class VerificationSystem : IAsyncLifetime
             env[k] = v;
         }
 
-        var replica = await StartVerificationAsync(env, track: true);
-        return new VerificationService.VerificationServiceClient(replica.Channel);
+        return await StartVerificationAsync(env, track: true);
     }
 
     private async Task<ServiceProcess> StartVerificationAsync(IDictionary<string, string> settings, bool track)

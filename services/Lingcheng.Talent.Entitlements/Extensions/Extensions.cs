@@ -17,7 +17,7 @@ public static class Extensions
         builder.AddServiceDatabase<EntitlementDbContext, SqliteEntitlementDbContext, SqlServerEntitlementDbContext>("Entitlements");
 
         // The registry: its event feed (a stream without deadline) and GetCard for cards not seen yet.
-        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry").WithPromptReconnect();
+        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
         builder.Services.AddSingleton<ICardLookup, RegistryCardLookup>();
         builder.Services.AddSingleton<CardFeedStatus>();
         builder.Services.AddSingleton<CardStateStore>();

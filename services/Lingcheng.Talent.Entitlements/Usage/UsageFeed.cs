@@ -3,6 +3,7 @@ using Grpc.Core;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Feeds;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ namespace Lingcheng.Talent.Entitlements.Usage;
 /// <summary>
 /// The usage feed (<c>WatchUsage</c>): the catalogue, the counter changes after a sequence, a
 /// caught-up marker, then live changes and the catalogue again after each edit, with heartbeat
-/// markers while idle. The verification service keeps a replica of it to answer a card's benefits
+/// markers while idle (<see cref="FeedProducer"/>: the loop both feeds share). The verification service keeps a replica of it to answer a card's benefits
 /// without a call per verify (SPEC §7.1).
 /// </summary>
 public sealed class UsageFeed(IDbContextFactory<EntitlementDbContext> contexts, CommitSignal signal, TimeProvider time, IConfiguration configuration)
@@ -41,36 +42,35 @@ public sealed class UsageFeed(IDbContextFactory<EntitlementDbContext> contexts, 
         var heartbeat = TimeSpan.FromSeconds(Math.Max(0.1, configuration.GetValue("Entitlements:UsageHeartbeatSeconds", 5.0)));
         var last = request.AfterSequence;
         long? catalogueVersion = null;
-        var markerSent = false;
-        var lastMarker = time.GetUtcNow();
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            // Take the wake-up task before reading, so a commit between the read and the wait is not missed.
-            var wake = signal.Next;
-
-            // Every edit raises a benefit's revision, so their sum changes with any edit.
-            var version = await db.Benefits.SumAsync(b => b.Revision, cancellationToken);
-            if (version != catalogueVersion)
+        await FeedProducer.RunAsync(signal, time, poll, heartbeat,
+            async ct =>
             {
-                var benefits = await db.Benefits.AsNoTracking().OrderBy(b => b.SortOrder).ToListAsync(cancellationToken);
-                var message = new WatchUsageResponse { HasCatalogue = true, HeadSequence = last, SendTime = Now() };
-                message.Benefits.AddRange(benefits.Select(b => b.ToProto()));
-                await stream.WriteAsync(message, cancellationToken);
-                catalogueVersion = version;
-            }
+                // Every edit raises a benefit's revision, so their sum changes with any edit.
+                var version = await db.Benefits.SumAsync(b => b.Revision, ct);
+                if (version != catalogueVersion)
+                {
+                    var benefits = await db.Benefits.AsNoTracking().OrderBy(b => b.SortOrder).ToListAsync(ct);
+                    var message = new WatchUsageResponse { HasCatalogue = true, HeadSequence = last, SendTime = Now() };
+                    message.Benefits.AddRange(benefits.Select(b => b.ToProto()));
+                    await stream.WriteAsync(message, ct);
+                    catalogueVersion = version;
+                }
 
-            var batch = await db.UsageChanges.AsNoTracking()
-                .Where(c => c.Sequence > last)
-                .OrderBy(c => c.Sequence)
-                .Take(BatchSize)
-                .ToListAsync(cancellationToken);
-            if (batch.Count > 0)
-            {
+                var batch = await db.UsageChanges.AsNoTracking()
+                    .Where(c => c.Sequence > last)
+                    .OrderBy(c => c.Sequence)
+                    .Take(BatchSize)
+                    .ToListAsync(ct);
+                if (batch.Count == 0)
+                {
+                    return false;
+                }
+
                 last = batch[^1].Sequence;
-                var message = new WatchUsageResponse { HeadSequence = last, SendTime = Now() };
-                message.Changes.AddRange(batch.Select(c => new UsageChange
+                var changes = new WatchUsageResponse { HeadSequence = last, SendTime = Now() };
+                changes.Changes.AddRange(batch.Select(c => new UsageChange
                 {
                     Sequence = c.Sequence,
                     CardNumber = c.CardNumber,
@@ -78,32 +78,11 @@ public sealed class UsageFeed(IDbContextFactory<EntitlementDbContext> contexts, 
                     Period = c.Period,
                     Used = c.Used,
                 }));
-                await stream.WriteAsync(message, cancellationToken);
-                if (batch.Count == BatchSize)
-                {
-                    continue;
-                }
-            }
-
-            var now = time.GetUtcNow();
-            if (!markerSent || now - lastMarker >= heartbeat)
-            {
-                await stream.WriteAsync(new WatchUsageResponse { CaughtUp = true, HeadSequence = last, SendTime = Now() }, cancellationToken);
-                markerSent = true;
-                lastMarker = now;
-            }
-
-            var untilHeartbeat = heartbeat - (time.GetUtcNow() - lastMarker);
-            var delay = untilHeartbeat < poll ? (untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero) : poll;
-            try
-            {
-                await Task.WhenAny(wake, Task.Delay(delay, time, cancellationToken));
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+                await stream.WriteAsync(changes, ct);
+                return batch.Count == BatchSize;
+            },
+            (now, ct) => stream.WriteAsync(new WatchUsageResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now) }, ct),
+            cancellationToken);
     }
 
     private Timestamp Now() => Timestamp.FromDateTimeOffset(time.GetUtcNow());

@@ -5,6 +5,7 @@ using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Keys;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Feeds;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
@@ -15,7 +16,8 @@ namespace Lingcheng.Talent.Registry.Events;
 /// <summary>
 /// The card event feed: <see cref="WatchAsync"/> streams the history after a sequence, a
 /// caught-up marker, then live events (woken by <see cref="CommitSignal"/> on commit in this
-/// process, and by a database poll for other replicas), with heartbeat markers while idle.
+/// process, and by a database poll for other replicas), with heartbeat markers while idle
+/// (<see cref="FeedProducer"/>: the loop both feeds share).
 /// Also builds the signed revocation snapshot for offline verifiers.
 /// </summary>
 public sealed class CardEventFeed(
@@ -37,54 +39,31 @@ public sealed class CardEventFeed(
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.EventPollMilliseconds));
         var heartbeat = TimeSpan.FromSeconds(Math.Max(0.1, options.Value.EventHeartbeatSeconds));
         var last = request.AfterSequence;
-        var markerSent = false;
-        var lastMarker = time.GetUtcNow();
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            // Take the wake-up task before reading, so a commit between the read and the wait is not missed.
-            var wake = signal.Next;
-            var batch = await db.CardEvents.AsNoTracking()
-                .Where(e => e.Sequence > last)
-                .OrderBy(e => e.Sequence)
-                .Take(BatchSize)
-                .ToListAsync(cancellationToken);
-            foreach (var e in batch)
+        await FeedProducer.RunAsync(signal, time, poll, heartbeat,
+            async ct =>
             {
-                last = e.Sequence;
-                await stream.WriteAsync(new WatchCardEventsResponse
+                var batch = await db.CardEvents.AsNoTracking()
+                    .Where(e => e.Sequence > last)
+                    .OrderBy(e => e.Sequence)
+                    .Take(BatchSize)
+                    .ToListAsync(ct);
+                foreach (var e in batch)
                 {
-                    Event = CardStates.ToProto(e),
-                    HeadSequence = last,
-                    SendTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-                }, cancellationToken);
-            }
+                    last = e.Sequence;
+                    await stream.WriteAsync(new WatchCardEventsResponse
+                    {
+                        Event = CardStates.ToProto(e),
+                        HeadSequence = last,
+                        SendTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                    }, ct);
+                }
 
-            if (batch.Count == BatchSize)
-            {
-                continue;
-            }
-
-            var now = time.GetUtcNow();
-            if (!markerSent || now - lastMarker >= heartbeat)
-            {
-                await stream.WriteAsync(new WatchCardEventsResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now) }, cancellationToken);
-                markerSent = true;
-                lastMarker = now;
-            }
-
-            var untilHeartbeat = heartbeat - (time.GetUtcNow() - lastMarker);
-            var delay = untilHeartbeat < poll ? (untilHeartbeat > TimeSpan.Zero ? untilHeartbeat : TimeSpan.Zero) : poll;
-            try
-            {
-                await Task.WhenAny(wake, Task.Delay(delay, time, cancellationToken));
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
+                return batch.Count == BatchSize;
+            },
+            (now, ct) => stream.WriteAsync(new WatchCardEventsResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now) }, ct),
+            cancellationToken);
     }
 
     /// <summary>

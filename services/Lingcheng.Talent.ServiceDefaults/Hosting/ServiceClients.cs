@@ -1,6 +1,5 @@
 using Grpc.Core;
-using Grpc.Core.Interceptors;
-using Grpc.Net.Client.Configuration;
+using Lingcheng.Talent.Client;
 using Lingcheng.Talent.Client.Auth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,10 +10,31 @@ namespace Lingcheng.Talent.ServiceDefaults.Hosting;
 /// <summary>
 /// Typed gRPC clients for calls between services (grpc-dotnet Aggregator/Retrier examples):
 /// address from <c>Services:{name}</c>, a service bearer token, a deadline on every unary call,
-/// and retries for UNAVAILABLE only.
+/// retries for UNAVAILABLE only, prompt reconnects and HTTP/2 keep-alive pings.
 /// </summary>
+/// <remarks>
+/// <para><b>Prompt reconnect.</b> Grpc.Net.Client spaces its connection attempts exponentially, up to 120 s by
+/// default, and while it waits every call fails at once with UNAVAILABLE without trying to connect. A feed
+/// consumer that retries every 2 s therefore stayed disconnected long after the registry was back: after a
+/// 60 s registry outage a revocation reached the verification service 41 s after it was made
+/// (docs/reliability.md). The channel's reconnect backoff is capped at <see cref="MaxReconnectBackoff"/>.</para>
+/// <para><b>Keep-alive pings.</b> A connection whose peer vanished without closing it (a host gone, a NAT or
+/// proxy that dropped the flow) looks open to the socket for as long as the kernel keeps it, and every call
+/// on it, a reopened feed stream included, waits in vain. The handler sends an HTTP/2 PING every
+/// <c>ServiceClients:KeepAlivePingDelaySeconds</c> (10) and closes the connection when no answer comes within
+/// <c>ServiceClients:KeepAlivePingTimeoutSeconds</c> (5), so the next call opens a new one. The feeds' idle
+/// watchdog (<see cref="Feeds.FeedConsumer{TMessage}"/>) catches a stream that stalls on a live connection.</para>
+/// </remarks>
 public static class ServiceClients
 {
+    /// <summary>The longest wait between two connection attempts of a channel.</summary>
+    public static readonly TimeSpan MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+
+    /// <summary>The keep-alive ping settings of <paramref name="configuration"/>: delay (default 10 s) and timeout (default 5 s), each at least 1 s.</summary>
+    public static (TimeSpan Delay, TimeSpan Timeout) KeepAlive(IConfiguration configuration) =>
+        (TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("ServiceClients:KeepAlivePingDelaySeconds", 10.0))),
+         TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("ServiceClients:KeepAlivePingTimeoutSeconds", 5.0))));
+
     public static IHttpClientBuilder AddServiceClient<TClient>(this IHostApplicationBuilder builder, string serviceName, TimeSpan? deadline = null)
         where TClient : ClientBase
     {
@@ -22,6 +42,7 @@ public static class ServiceClients
         var address = builder.Configuration[$"Services:{serviceName}"]
             ?? throw new InvalidOperationException($"Services:{serviceName} (the address of the {serviceName} service) is not configured.");
         var unaryDeadline = deadline ?? TimeSpan.FromSeconds(5);
+        var keepAlive = KeepAlive(builder.Configuration);
         return builder.Services
             .AddGrpcClient<TClient>(o =>
             {
@@ -29,44 +50,25 @@ public static class ServiceClients
                 o.ChannelOptionsActions.Add(c =>
                 {
                     c.UnsafeUseInsecureChannelCallCredentials = true; // cleartext HTTP/2 on one machine; TLS in production
-                    c.ServiceConfig = new ServiceConfig
-                    {
-                        MethodConfigs =
-                        {
-                            new MethodConfig
-                            {
-                                Names = { MethodName.Default },
-                                RetryPolicy = new RetryPolicy
-                                {
-                                    MaxAttempts = 3,
-                                    InitialBackoff = TimeSpan.FromMilliseconds(100),
-                                    MaxBackoff = TimeSpan.FromSeconds(1),
-                                    BackoffMultiplier = 2,
-                                    RetryableStatusCodes = { StatusCode.Unavailable },
-                                },
-                            },
-                        },
-                    };
+                    c.InitialReconnectBackoff = TimeSpan.FromMilliseconds(250);
+                    c.MaxReconnectBackoff = MaxReconnectBackoff;
+                    // The SDK's retry policy (UNAVAILABLE only), with shorter waits: these calls have callers waiting.
+                    c.ServiceConfig = TalentClients.RetryServiceConfig(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
                 });
+            })
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                // What the gRPC client factory sets by default, kept: long-lived connections, more than one when a
+                // connection's stream limit is reached (the feeds hold streams open for the service's life).
+                PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = keepAlive.Delay,
+                KeepAlivePingTimeout = keepAlive.Timeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
             })
             .AddCallCredentials(async (context, metadata, sp) =>
                 metadata.Add("Authorization", "Bearer " + await sp.GetRequiredService<ServiceTokenSource>().GetTokenAsync(context.CancellationToken)))
             .AddInterceptor(() => new DefaultDeadlineInterceptor(unaryDeadline));
-    }
-}
-
-/// <summary>Gives unary calls a deadline when the caller set none.</summary>
-public sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
-{
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
-        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (context.Options.Deadline is null)
-        {
-            context = new ClientInterceptorContext<TRequest, TResponse>(context.Method, context.Host, context.Options.WithDeadline(DateTime.UtcNow + deadline));
-        }
-
-        return continuation(request, context);
     }
 }
 

@@ -1,4 +1,5 @@
 using Grpc.Core;
+using Lingcheng.Talent.ServiceDefaults.Feeds;
 using Lingcheng.Talent.V1;
 using Lingcheng.Talent.Verification.Options;
 using Microsoft.Extensions.Options;
@@ -10,103 +11,56 @@ namespace Lingcheng.Talent.Verification.Benefits;
 /// stream. The copy lives in memory only: at start the stream replays the usage log from the
 /// beginning (one small row per use of a counted benefit), and until it has caught up Verify asks
 /// the entitlement service. A lost or silent stream (no heartbeat within
-/// <c>Verification:FeedIdleTimeoutSeconds</c>) takes the copy out of service and is retried with backoff.
+/// <c>Verification:FeedIdleTimeoutSeconds</c>) takes the copy out of service and is retried with backoff
+/// (<see cref="FeedConsumer{TMessage}"/>).
 /// </summary>
 public sealed class UsageFeedConsumer(
     BenefitReplica replica,
     EntitlementService.EntitlementServiceClient entitlements,
+    TimeProvider time,
     IOptions<VerificationOptions> options,
-    ILogger<UsageFeedConsumer> logger) : BackgroundService
+    ILogger<UsageFeedConsumer> logger) : FeedConsumer<WatchUsageResponse>(time, logger)
 {
-    private volatile bool _connected;
-
     /// <summary>True once the stream has caught up since this process started (the copy has been complete at least once).</summary>
     public bool CaughtUpOnce { get; private set; }
 
-    /// <summary>True when the last attempt to open the stream failed before any message: the entitlement service cannot be reached.</summary>
-    public bool SourceUnreachable { get; private set; }
+    protected override string FeedName => "Usage feed";
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override FeedConsumerOptions Options => FeedConsumerOptions.Default.WithIdleTimeoutSeconds(options.Value.FeedIdleTimeoutSeconds);
+
+    protected override Task<AsyncServerStreamingCall<WatchUsageResponse>> OpenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(entitlements.WatchUsage(new WatchUsageRequest { AfterSequence = replica.LastSequence }, cancellationToken: cancellationToken));
+
+    /// <summary>Benefits come from the entitlement service until the stream has caught up again.</summary>
+    protected override void OnDisconnected() => replica.Live = false;
+
+    protected override ValueTask<bool> OnMessageAsync(WatchUsageResponse message, bool moreWaiting, CancellationToken cancellationToken)
     {
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!stoppingToken.IsCancellationRequested)
+        if (message.HasCatalogue)
         {
-            try
-            {
-                if (await WatchAsync(stoppingToken))
-                {
-                    backoff = TimeSpan.FromMilliseconds(100);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException)
-            {
-                SourceUnreachable = !_connected;
-                logger.LogWarning("Usage feed interrupted ({Problem}); benefits come from the entitlement service until it is back; reconnecting in {Delay} ms",
-                    ex is RpcException r ? r.StatusCode.ToString() : ex.GetType().Name, (int)backoff.TotalMilliseconds);
-            }
-            finally
-            {
-                replica.Live = false;
-                _connected = false;
-            }
-
-            try
-            {
-                await Task.Delay(backoff, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            backoff = TimeSpan.FromMilliseconds(Math.Min(2000, backoff.TotalMilliseconds * 2));
-        }
-    }
-
-    /// <summary>One subscription; returns when the stream ends. True when at least one message arrived.</summary>
-    private async Task<bool> WatchAsync(CancellationToken stoppingToken)
-    {
-        var idle = TimeSpan.FromSeconds(Math.Max(2, options.Value.FeedIdleTimeoutSeconds));
-        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        watchdog.CancelAfter(idle);
-        using var call = entitlements.WatchUsage(new WatchUsageRequest { AfterSequence = replica.LastSequence }, cancellationToken: watchdog.Token);
-        var received = false;
-        await foreach (var message in call.ResponseStream.ReadAllAsync(watchdog.Token))
-        {
-            watchdog.CancelAfter(idle);
-            received = true;
-            _connected = true;
-            SourceUnreachable = false;
-            if (message.HasCatalogue)
-            {
-                replica.SetCatalogue(message.Benefits);
-            }
-
-            replica.Apply(message.Changes);
-            if (message.CaughtUp)
-            {
-                if (message.HeadSequence < replica.LastSequence)
-                {
-                    // The entitlement service's log is shorter than what we hold: it was started anew. Replay it.
-                    logger.LogWarning("Usage feed head {Head} is behind the copy ({Last}); replaying from the beginning", message.HeadSequence, replica.LastSequence);
-                    replica.Clear();
-                    return true;
-                }
-
-                if (!replica.Live)
-                {
-                    logger.LogInformation("Usage feed caught up at sequence {Sequence}; benefits are answered from memory", replica.LastSequence);
-                }
-
-                replica.Live = true;
-                CaughtUpOnce = true;
-            }
+            replica.SetCatalogue(message.Benefits);
         }
 
-        return received;
+        replica.Apply(message.Changes);
+        if (message.CaughtUp)
+        {
+            if (message.HeadSequence < replica.LastSequence)
+            {
+                // The entitlement service's log is shorter than what we hold: it was started anew. Replay it.
+                Logger.LogWarning("Usage feed head {Head} is behind the copy ({Last}); replaying from the beginning", message.HeadSequence, replica.LastSequence);
+                replica.Clear();
+                return ValueTask.FromResult(false);
+            }
+
+            if (!replica.Live)
+            {
+                Logger.LogInformation("Usage feed caught up at sequence {Sequence}; benefits are answered from memory", replica.LastSequence);
+            }
+
+            replica.Live = true;
+            CaughtUpOnce = true;
+        }
+
+        return ValueTask.FromResult(true);
     }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Grpc.Core;
+using Lingcheng.Talent.ServiceDefaults.Feeds;
 using Lingcheng.Talent.Verification.Data;
 using Lingcheng.Talent.Verification.Options;
 using Lingcheng.Talent.V1;
@@ -15,8 +16,10 @@ namespace Lingcheng.Talent.Verification.CardStates;
 /// Each event is applied to memory the moment it arrives (a revocation is refused within
 /// milliseconds of its push) and stored afterwards by a second loop that writes everything
 /// queued in one transaction. A crash between the two replays those events on the next start,
-/// which is harmless: applying is idempotent. A lost connection is retried with backoff; while
-/// the registry is down the cache keeps serving and <see cref="CardStateCache.StateAsOf"/> ages.
+/// which is harmless: applying is idempotent. The subscription loop, its idle watchdog
+/// (<c>Verification:FeedIdleTimeoutSeconds</c>) and the reconnect backoff are
+/// <see cref="FeedConsumer{TMessage}"/>'s; while the registry is down the cache keeps serving and
+/// <see cref="CardStateCache.StateAsOf"/> ages.
 /// </summary>
 public sealed class CardFeedConsumer(
     CardStateCache cache,
@@ -24,20 +27,18 @@ public sealed class CardFeedConsumer(
     IDbContextFactory<VerificationDbContext> contexts,
     TimeProvider time,
     IOptions<VerificationOptions> options,
-    ILogger<CardFeedConsumer> logger) : BackgroundService
+    ILogger<CardFeedConsumer> logger) : FeedConsumer<WatchCardEventsResponse>(time, logger)
 {
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly record struct PendingWrite(CardEvent? Event, DateTimeOffset MessageTime);
 
-    /// <summary>True while a feed stream is open.</summary>
-    public bool Connected { get; private set; }
-
-    /// <summary>True when the last attempt to open the feed failed before any message: the registry cannot be reached.</summary>
-    public bool SourceUnreachable { get; private set; }
-
     /// <summary>True when an earlier run stored what it had heard from the registry, and it was loaded at start.</summary>
     public bool ResumedFromStore { get; private set; }
+
+    protected override string FeedName => "Card event feed";
+
+    protected override FeedConsumerOptions Options => FeedConsumerOptions.Default.WithIdleTimeoutSeconds(options.Value.FeedIdleTimeoutSeconds);
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -59,100 +60,51 @@ public sealed class CardFeedConsumer(
 
         ResumedFromStore = cursor is { StateAsOfUtcTicks: > 0 }; // written only after an earlier run heard the registry
         cache.LoadCursor(cursor?.LastSequence ?? 0, cursor is { StateAsOfUtcTicks: > 0 } ? new DateTimeOffset(cursor.StateAsOfUtcTicks, TimeSpan.Zero) : null);
-        logger.LogInformation("Card state cache loaded: {Count} cards, resuming after sequence {Sequence}", count, cursor?.LastSequence ?? 0);
+        Logger.LogInformation("Card state cache loaded: {Count} cards, resuming after sequence {Sequence}", count, cursor?.LastSequence ?? 0);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var writer = Task.Run(() => WriteLoopAsync(stoppingToken), CancellationToken.None);
-        var backoff = TimeSpan.FromMilliseconds(100);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                var received = await WatchAsync(stoppingToken);
-                if (received)
-                {
-                    backoff = TimeSpan.FromMilliseconds(100);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception ex) when (ex is RpcException or OperationCanceledException or IOException or HttpRequestException)
-            {
-                SourceUnreachable = !Connected;
-                logger.LogWarning("Card event feed interrupted ({Problem}); reconnecting in {Delay} ms from sequence {Sequence}",
-                    ex is RpcException r ? r.StatusCode.ToString() : ex.GetType().Name, (int)backoff.TotalMilliseconds, cache.LastSequence);
-            }
-            finally
-            {
-                Connected = false;
-            }
-
-            try
-            {
-                await Task.Delay(backoff, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-
-            backoff = TimeSpan.FromMilliseconds(Math.Min(2000, backoff.TotalMilliseconds * 2));
-        }
-
+        await base.ExecuteAsync(stoppingToken);
         _writes.Writer.TryComplete();
         await writer;
     }
 
-    /// <summary>One subscription; returns when the stream ends. True when at least one message arrived.</summary>
-    private async Task<bool> WatchAsync(CancellationToken stoppingToken)
+    protected override Task<AsyncServerStreamingCall<WatchCardEventsResponse>> OpenAsync(CancellationToken cancellationToken) =>
+        Task.FromResult(registry.WatchCardEvents(new WatchCardEventsRequest { AfterSequence = cache.LastSequence }, cancellationToken: cancellationToken));
+
+    protected override void OnConnected() =>
+        Logger.LogInformation("Card event feed connected after sequence {Sequence}", cache.LastSequence);
+
+    protected override ValueTask<bool> OnMessageAsync(WatchCardEventsResponse message, bool moreWaiting, CancellationToken cancellationToken)
     {
-        var idle = TimeSpan.FromSeconds(Math.Max(2, options.Value.FeedIdleTimeoutSeconds));
-        using var watchdog = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        watchdog.CancelAfter(idle);
-        using var call = registry.WatchCardEvents(new WatchCardEventsRequest { AfterSequence = cache.LastSequence }, cancellationToken: watchdog.Token);
-        var received = false;
-        await foreach (var message in call.ResponseStream.ReadAllAsync(watchdog.Token))
+        var messageTime = message.SendTime?.ToDateTimeOffset() ?? Time.GetUtcNow();
+        if (message.Event is { } e)
         {
-            watchdog.CancelAfter(idle);
-            if (!received)
+            var expected = cache.LastSequence + 1;
+            if (cache.Apply(e, messageTime))
             {
-                received = true;
-                Connected = true;
-                SourceUnreachable = false;
-                logger.LogInformation("Card event feed connected after sequence {Sequence}", cache.LastSequence);
-            }
-
-            var messageTime = message.SendTime?.ToDateTimeOffset() ?? time.GetUtcNow();
-            if (message.Event is { } e)
-            {
-                var expected = cache.LastSequence + 1;
-                if (cache.Apply(e, messageTime))
+                if (e.Sequence != expected)
                 {
-                    if (e.Sequence != expected)
-                    {
-                        logger.LogWarning("Card event feed skipped from {Expected} to {Sequence}", expected, e.Sequence);
-                    }
+                    Logger.LogWarning("Card event feed skipped from {Expected} to {Sequence}", expected, e.Sequence);
+                }
 
-                    _writes.Writer.TryWrite(new PendingWrite(e, messageTime));
-                }
+                _writes.Writer.TryWrite(new PendingWrite(e, messageTime));
             }
-            else if (message.CaughtUp)
+        }
+        else if (message.CaughtUp)
+        {
+            var first = !cache.CaughtUp;
+            cache.Heartbeat(messageTime, caughtUp: true);
+            _writes.Writer.TryWrite(new PendingWrite(null, messageTime));
+            if (first)
             {
-                var first = !cache.CaughtUp;
-                cache.Heartbeat(messageTime, caughtUp: true);
-                _writes.Writer.TryWrite(new PendingWrite(null, messageTime));
-                if (first)
-                {
-                    logger.LogInformation("Card event feed caught up at sequence {Sequence} ({Count} cards)", message.HeadSequence, cache.Count);
-                }
+                Logger.LogInformation("Card event feed caught up at sequence {Sequence} ({Count} cards)", message.HeadSequence, cache.Count);
             }
         }
 
-        return received;
+        return ValueTask.FromResult(true);
     }
 
     private async Task WriteLoopAsync(CancellationToken stoppingToken)
@@ -176,13 +128,13 @@ public sealed class CardFeedConsumer(
                 }
                 catch (Exception ex) when (attempt < 5 && ex is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
                 {
-                    logger.LogWarning(ex, "Storing card states failed (attempt {Attempt}); retrying", attempt);
+                    Logger.LogWarning(ex, "Storing card states failed (attempt {Attempt}); retrying", attempt);
                     await Task.Delay(200 * attempt, CancellationToken.None);
                 }
                 catch (Exception ex)
                 {
                     // The memory cache is right; only the restart point lags. The next batch stores later states.
-                    logger.LogError(ex, "Storing {Count} card events failed; they will be replayed after a restart", batch.Count);
+                    Logger.LogError(ex, "Storing {Count} card events failed; they will be replayed after a restart", batch.Count);
                     break;
                 }
             }

@@ -39,9 +39,9 @@ public static class Extensions
         builder.Services.AddSingleton<Json.TrustListPublisher>();
         builder.Services.AddSingleton<Json.RevocationSnapshotRelay>();
 
-        // Prompt reconnect: the card and usage feeds resume within ~2 s of the other service coming back (PromptReconnect).
-        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry").WithPromptReconnect();
-        builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2)).WithPromptReconnect();
+        // Prompt reconnect and keep-alive pings (ServiceClients): the card and usage feeds resume within ~2 s of the other service coming back.
+        builder.AddServiceClient<TalentRegistryService.TalentRegistryServiceClient>("Registry");
+        builder.AddServiceClient<EntitlementService.EntitlementServiceClient>("Entitlements", TimeSpan.FromSeconds(2));
 
         builder.Services.AddSingleton<CardStateCache>();
         builder.Services.AddSingleton<TrustListSource>();
