@@ -25,9 +25,11 @@ public sealed class LoadGeneratorSmokeTests
         Assert.Equal(BenchmarkOptions.Smoke.Revocations, report.Revocation!.Calls);
         Assert.Equal(BenchmarkOptions.Smoke.CachedCards, report.CachedCards);
         Assert.True(report.ResidentBytesWithCachedCards > 0 && report.RawEcdsaMicroseconds > 0);
-        Assert.Equal(7, report.Targets().Count);
+        Assert.Equal(9, report.Targets().Count);
         Assert.All(report.Targets(), t => Assert.NotEqual("not measured", t.Margin));
-        Assert.Contains("| SPEC §7.1 target |", markdown);
+        Assert.Contains("| SPEC §7.1 target (ratios within this run; medians over the rounds) |", markdown);
+        Assert.Contains("Worst 100 ms window of the open loop, by round:", markdown);
+        Assert.InRange(report.WorstWindowShares.Single(), 0, 1);
         Assert.Contains("CPU per call of the services and the generator together", markdown);
         Assert.Contains("The services alone, as if the generator had cores of its own", markdown);
         Assert.InRange(report.DistinctRatioServicesAlone, 0.01, report.DistinctRatioServicesAloneCeiling); // a verify never costs less than the empty call plus ECDSA

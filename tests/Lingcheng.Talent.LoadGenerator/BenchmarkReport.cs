@@ -21,9 +21,20 @@ public sealed record Target(string Name, string Required, string Measured, bool 
 /// <summary>Everything one benchmark run measured, and the SPEC §7.1 verdicts.</summary>
 public sealed class BenchmarkReport
 {
-    // SPEC §7.1's throughput bars: Verify's rate ÷ the empty call's.
+    // SPEC §7.1 (restated as ratios within one run). Throughput: Verify's rate ÷ the empty call's.
     private const double DistinctRatioRequired = 0.4;
     private const double RepeatedRatioRequired = 0.75;
+
+    // The services' own CPU: a distinct-token verify at most the empty call + 1.5 × the raw ECDSA verify,
+    // a repeated-token verify at most 1.5 × the empty call.
+    private const double ExtraCpuRatioAllowed = 1.5;
+    private const double RepeatedCpuRatioAllowed = 1.5;
+
+    // At half the maximum rate: Verify's p99 at most 3 × the empty call's p99 on the same schedule, and no
+    // 100 ms window with more than 5 % of its calls slower than 5 × the empty call's p50.
+    private const double HalfRateP99RatioAllowed = 3;
+    private const double SlowFactor = 5;
+    private const double WindowShareAllowed = 0.05;
 
     public required BenchmarkOptions Options { get; init; }
 
@@ -81,6 +92,21 @@ public sealed class BenchmarkReport
     /// </summary>
     public double DistinctRatioServicesAloneCeiling => Median(Rounds.Select(r => r.Empty.ServerCpuMicroseconds / (r.Empty.ServerCpuMicroseconds + r.RawEcdsaMicroseconds)));
 
+    /// <summary>The services' CPU per repeated-token verify ÷ per empty call.</summary>
+    public double RepeatedCpuRatio => Median(Rounds.Select(r => r.Repeated.ServerCpuMicroseconds / r.Empty.ServerCpuMicroseconds));
+
+    /// <summary>Verify's p99 ÷ the empty call's p99 on the same open-loop schedule, round by round.</summary>
+    public double HalfRateP99Ratio => Median(Rounds.Select(r => r.HalfRate.P99 / r.HalfRateEmpty.P99));
+
+    /// <summary>Each round's worst 100 ms window: the share of its verifies slower than 5 × the empty call's p50 at that rate.</summary>
+    public IEnumerable<double> WorstWindowShares => Rounds.Select(r => r.HalfRate.WorstWindowShareOver(SlowFactor * r.HalfRateEmpty.P50));
+
+    /// <summary>The generator's share of the machine's CPU during the distinct-token phase.</summary>
+    public double GeneratorShareDistinct => Median(Rounds.Select(r => r.Distinct.GeneratorCpuMicroseconds / r.Distinct.MachineCpuMicroseconds));
+
+    /// <summary>The same during the repeated-token phase.</summary>
+    public double GeneratorShareRepeated => Median(Rounds.Select(r => r.Repeated.GeneratorCpuMicroseconds / r.Repeated.MachineCpuMicroseconds));
+
     public IReadOnlyList<Target> Targets()
     {
         var mb = ResidentBytesWithCachedCards / 1048576.0;
@@ -88,10 +114,12 @@ public sealed class BenchmarkReport
         var revocationP99 = Revocation?.P99 ?? double.NaN;
         return
         [
-            AtLeast("Verify, distinct tokens ÷ empty call", DistinctRatio, DistinctRatioRequired, "F2"),
-            AtLeast("Verify, repeated tokens ÷ empty call", RepeatedRatio, RepeatedRatioRequired, "F2"),
-            AtMost("p99 at half the maximum Verify rate (ms)", HalfRateP99, 5, "F2"),
-            AtMost("Extra CPU per verify ÷ raw ECDSA verify", ExtraCpuRatio, 1.3, "F2"),
+            AtMost("Services' CPU: distinct-token verify − empty call, ÷ raw ECDSA verify", ExtraCpuRatio, ExtraCpuRatioAllowed, "F2"),
+            AtMost("Services' CPU: repeated-token verify ÷ empty call", RepeatedCpuRatio, RepeatedCpuRatioAllowed, "F2"),
+            AtLeast(string.Create(CultureInfo.InvariantCulture, $"Throughput, distinct tokens ÷ empty call (the generator {GeneratorShareDistinct:P0} of the CPU)"), DistinctRatio, DistinctRatioRequired, "F2"),
+            AtLeast(string.Create(CultureInfo.InvariantCulture, $"Throughput, repeated tokens ÷ empty call (the generator {GeneratorShareRepeated:P0} of the CPU)"), RepeatedRatio, RepeatedRatioRequired, "F2"),
+            AtMost("Half rate: Verify p99 ÷ the empty call's p99 on the same schedule", HalfRateP99Ratio, HalfRateP99RatioAllowed, "F2"),
+            AtMost("Half rate: worst 100 ms window, % of verifies over 5 × the empty call's p50", Median(WorstWindowShares) * 100, WindowShareAllowed * 100, "F1"),
             AtMost("Revocation visible at a replica, p99 (ms)", revocationP99, 1000, "F0"),
             AtMost($"Issue {IssueCards?.Calls ?? 0:N0} cards (s)", issue, 60, "F1"),
             AtMost($"Resident memory with {CachedCards:N0} cached cards (MB)", mb, 300, "F0"),
@@ -151,6 +179,8 @@ public sealed class BenchmarkReport
             + $"Server CPU per verify there {Median(Rounds.Select(r => r.HalfRateServerCpuMicroseconds)):F0} µs, against {Median(Rounds.Select(r => r.Distinct.ServerCpuMicroseconds)):F0} µs with {Options.Concurrency} calls in flight (little is batched at the lower rate).");
         var slow = Rounds.Select(r => r.HalfRate.Slow?.ToString() ?? "n/a");
         s.AppendLine(inv, $"Verify in the open loop, by round: {string.Join("; ", slow)} (few windows holding many calls: stalls; many windows: a queue).");
+        s.AppendLine(inv, $"Worst 100 ms window of the open loop, by round: {string.Join("; ", Rounds.Zip(WorstWindowShares, (r, w) => string.Create(inv, $"{w:P1} of the verifies over {SlowFactor * r.HalfRateEmpty.P50:F2} ms (5 × the empty call's p50)")))}; "
+            + $"Verify p99 ÷ empty p99, by round: {string.Join(", ", Rounds.Select(r => (r.HalfRate.P99 / r.HalfRateEmpty.P99).ToString("F2", inv)))}.");
         if (IssueCards is { } issued && CreateTalents is { } created)
         {
             s.AppendLine(inv, $"Issuing: {issued.Calls} IssueCard calls in {issued.Elapsed.TotalSeconds:F1} s ({issued.PerSecond:F0}/s, p50 {issued.P50:F0} ms, p99 {issued.P99:F0} ms); "
@@ -166,7 +196,7 @@ public sealed class BenchmarkReport
         s.AppendLine(inv, $"Memory: verification service resident {ResidentBytesWithIssuedCards / 1048576.0:F0} MiB after the load with {Options.Cards} cards; "
             + $"{ResidentBytesWithCachedCards / 1048576.0:F0} MiB with {CachedCards:N0} card states (loaded in {CacheLoad.TotalSeconds:F1} s at start).");
         s.AppendLine();
-        s.AppendLine("| SPEC §7.1 target | required | measured | met | margin |");
+        s.AppendLine("| SPEC §7.1 target (ratios within this run; medians over the rounds) | required | measured | met | margin |");
         s.AppendLine("|---|---:|---:|---|---|");
         foreach (var t in Targets())
         {

@@ -9,6 +9,36 @@ public sealed record LoadResult(string Name, long Calls, long Failures, TimeSpan
     /// <summary>Open loop only: how the calls slower than <see cref="Load.SlowMs"/> cluster in time.</summary>
     public SlowCalls? Slow { get; init; }
 
+    /// <summary>Open loop only: each call's latency in the order the calls were due (NaN for a failed call).</summary>
+    public double[]? LatenciesByDueTime { get; init; }
+
+    /// <summary>Open loop only: how many calls were due in 100 ms.</summary>
+    public long CallsPerWindow { get; init; }
+
+    /// <summary>
+    /// Open loop only: the largest share, over the 100 ms windows of due times, of a window's answered calls
+    /// slower than <paramref name="thresholdMs"/> (0.05 = 5 %); NaN for a closed-loop phase.
+    /// </summary>
+    public double WorstWindowShareOver(double thresholdMs)
+    {
+        if (LatenciesByDueTime is not { } byDue || CallsPerWindow <= 0)
+        {
+            return double.NaN;
+        }
+
+        var worst = 0.0;
+        foreach (var window in byDue.Chunk((int)CallsPerWindow))
+        {
+            var answered = window.Count(l => !double.IsNaN(l));
+            if (answered > 0)
+            {
+                worst = Math.Max(worst, (double)window.Count(l => l > thresholdMs) / answered);
+            }
+        }
+
+        return worst;
+    }
+
     public double PerSecond => Calls / Elapsed.TotalSeconds;
 
     public double P50 => Percentile(0.50);
@@ -47,7 +77,7 @@ public sealed record SlowCalls(long Count, long Of, int Windows, double MaxMs, d
 /// </summary>
 public static class Load
 {
-    /// <summary>SPEC §7.1's p99 bound for Verify at half the maximum rate.</summary>
+    /// <summary>The fixed latency (ms) over which the open loop's clustering report counts a call as slow.</summary>
     public const double SlowMs = 5;
 
     /// <summary>
@@ -126,7 +156,12 @@ public static class Load
         var elapsed = Stopwatch.GetElapsedTime(start);
         var measured = latencies.Where((_, i) => done[i]).ToArray();
         Array.Sort(measured);
-        return new LoadResult(name, measured.Length, failures, elapsed, measured) { Slow = SlowOf(latencies, done, ticksPerCall) };
+        return new LoadResult(name, measured.Length, failures, elapsed, measured)
+        {
+            Slow = SlowOf(latencies, done, ticksPerCall),
+            LatenciesByDueTime = [.. latencies.Select((l, i) => done[i] ? l : double.NaN)],
+            CallsPerWindow = Math.Max(1, (long)(Stopwatch.Frequency / 10 / ticksPerCall)),
+        };
 
         async Task Run(long i, long due)
         {
