@@ -91,6 +91,10 @@ public sealed class SecuritySystem : IAsyncLifetime
             // The machine is shared and often saturated; generous deadlines keep slowness from looking like an outage.
             ["Verification__EntitlementsDeadlineMilliseconds"] = "5000",
             ["Verification__RegistryDeadlineMilliseconds"] = "5000",
+            // The matrix and the fuzz ask the costly RPCs far more often than a person would; the per-caller limits
+            // (issue 25, item 10) have their own tests (ServiceIdentityAndLimitTests, Registry CallerLimitTests).
+            ["CallerLimits__PermitsPerMinute"] = "0",
+            ["CallerLimits__MaxConcurrent"] = "0",
         });
 
         var env = new Dictionary<string, string>(System.Environment)
