@@ -143,6 +143,7 @@ public sealed partial class CallerLimitTests
             }
         }
 
+        Assert.NotNull(edited.Report);
         Assert.False(edited.Report.Intact, "an edited record was never found");
         Assert.Equal(target, edited.Report.FirstBrokenSequence);
         Assert.Contains("altered", edited.Report.Detail);
