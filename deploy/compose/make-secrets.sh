@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the files deploy/compose/compose.yaml mounts as secrets, in ./secrets (or $1):
-#   ca.crt, tls.crt, tls.key   an internal CA and one server certificate for every container (names: registry,
-#                              entitlements, verification, identity, web, localhost and $PUBLIC_HOST)
+#   ca.crt                     the internal CA's certificate (public; every container trusts it)
+#   tls/<name>.crt, .key       one server certificate per container (issue 25, item 9), each naming that container only:
+#                              registry, entitlements, verification, identity, web (the last two also $PUBLIC_HOST)
 #   personal-data.key          the registry's master key for personal data (base64 of 32 random bytes)
 #   identity-signing.key       the identity provider's token-signing key (base64 of 32 random bytes: a P-256 private key)
 #   identity-encryption.key    the provider's key for the codes it hands out (base64 of 32 random bytes: AES-256)
@@ -16,8 +17,13 @@
 # Not created here (docs/operations.md):
 #   card-signing-key.pem       optional: a P-256 card-signing key to import (else the registry generates one)
 # Usage: PUBLIC_HOST=talent.lingcheng.example ./make-secrets.sh [folder]
-# A certificate from the district's own CA is better for the public side: put it in tls.crt/tls.key
-# (full chain) and its CA in ca.crt before running this script; existing files are kept.
+# The CA's private key never stays in the folder (nor anywhere on this server): it lives in a private temporary folder
+# while the certificates are issued and is deleted at the end. To keep it for issuing certificates later, give
+# CA_KEY_OUT=/media/offline/ca.key (removable or offline storage) at the first run, and CA_KEY=/media/offline/ca.key
+# when a later run must issue one (a new container name, a renewal: delete the old .crt/.key first). Without it, a
+# later run that needs a certificate stops and says so; start a new CA by removing ca.crt and every certificate.
+# A certificate from the district's own CA is better for the public side: put it in tls/web.crt and tls/identity.crt
+# (with their keys, full chain) and its CA in ca.crt before running this script; existing files are kept.
 set -euo pipefail
 dir=${1:-"$(dirname "$0")/secrets"}
 host=${PUBLIC_HOST:-localhost}
@@ -26,58 +32,85 @@ mkdir -p "$dir"
 cd "$dir"
 umask 077
 
-if [ ! -f ca.key ] && [ ! -f ca.crt ]; then
-  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
-    -subj "/CN=Lingcheng Talent internal CA" -keyout ca.key -out ca.crt 2>/dev/null
-  echo "created ca.crt (keep ca.key offline)"
+# The CA's key: in a private temporary folder (memory-backed where /dev/shm exists), removed however the script ends.
+work=$(mktemp -d "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "${TMPDIR:-/tmp}")/lct-ca.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+ca_key=""
+
+# An older version of this script left ca.key here: use it once, then take it off the server.
+if [ -f ca.key ]; then
+  mv ca.key "$work/ca.key"
+  ca_key="$work/ca.key"
+  echo "moved the CA's private key out of ${dir} (it is deleted at the end of this run unless CA_KEY_OUT is given)"
 fi
 
-if [ ! -f tls.crt ]; then
-  sans="DNS:registry,DNS:entitlements,DNS:verification,DNS:identity,DNS:web,DNS:localhost,IP:127.0.0.1"
-  [ "$host" = localhost ] || sans="DNS:${host},${sans}"
-  cat > tls.cnf <<CNF
+if [ ! -f ca.crt ]; then
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 3650 \
+    -subj "/CN=Lingcheng Talent internal CA" -keyout "$work/ca.key" -out ca.crt 2>/dev/null
+  ca_key="$work/ca.key"
+  echo "created ca.crt"
+elif [ -z "$ca_key" ] && [ -n "${CA_KEY:-}" ]; then
+  cp "$CA_KEY" "$work/ca.key"
+  ca_key="$work/ca.key"
+fi
+
+# The CA's key, or a clear stop when a certificate must be issued without it.
+need_ca() {
+  if [ -z "$ca_key" ]; then
+    echo "$1 is missing and the CA's private key is not here (it never stays on the server): run again with CA_KEY=<the key kept offline>," >&2
+    echo "or put the certificate and its key in place, or start a new CA by removing ca.crt and every certificate." >&2
+    exit 1
+  fi
+}
+
+# issue <file prefix> <common name> <subjectAltName> <key kind: ec|rsa> <extended key usage>
+issue() {
+  local prefix=$1 cn=$2 sans=$3 kind=$4
+  need_ca "${prefix}.crt"
+  cat > "$work/req.cnf" <<CNF
 [req]
 distinguished_name = dn
 prompt = no
 [dn]
-CN = ${host}
+CN = ${cn}
 [ext]
 basicConstraints = CA:FALSE
-keyUsage = digitalSignature
+keyUsage = digitalSignature$( [ "$kind" = rsa ] && echo ", keyEncipherment")
 extendedKeyUsage = serverAuth
 subjectAltName = ${sans}
 CNF
-  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -config tls.cnf \
-    -keyout tls.key -out tls.csr 2>/dev/null
-  openssl x509 -req -in tls.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days "$days" \
-    -extfile tls.cnf -extensions ext -out tls.crt 2>/dev/null
-  rm -f tls.csr tls.cnf ca.srl
-  echo "created tls.crt for ${host} and the container names"
+  if [ "$kind" = rsa ]; then
+    openssl req -new -newkey rsa:3072 -nodes -config "$work/req.cnf" -keyout "${prefix}.key" -out "$work/req.csr" 2>/dev/null
+  else
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -config "$work/req.cnf" -keyout "${prefix}.key" -out "$work/req.csr" 2>/dev/null
+  fi
+  openssl x509 -req -in "$work/req.csr" -CA ca.crt -CAkey "$ca_key" -CAcreateserial -CAserial "$work/ca.srl" -days "$days" \
+    -extfile "$work/req.cnf" -extensions ext -out "${prefix}.crt" 2>/dev/null
+  rm -f "$work/req.csr" "$work/req.cnf"
+  echo "created ${prefix}.crt for ${sans}"
+}
+
+# One certificate per container, naming it alone (and localhost for its own health check): a key taken from one
+# container cannot impersonate another. The identity provider and the web app are also reached at the public name.
+mkdir -p tls
+for name in registry entitlements verification identity web; do
+  if [ ! -f "tls/${name}.crt" ]; then
+    sans="DNS:${name},DNS:localhost,IP:127.0.0.1"
+    case "$name" in identity|web) [ "$host" = localhost ] || sans="DNS:${host},${sans}" ;; esac
+    issue "tls/${name}" "$name" "$sans" ec
+  fi
+done
+
+# SQL Server's certificate: RSA, as SQL Server's TLS wants.
+if [ ! -f mssql.crt ]; then
+  issue mssql sqlserver "DNS:sqlserver,DNS:localhost" rsa
 fi
 
-if [ ! -f mssql.crt ]; then
-  if [ ! -f ca.key ]; then
-    echo "no mssql.crt, and no ca.key to issue one: put SQL Server's certificate (RSA, name sqlserver, from the CA in ca.crt) and its key in mssql.crt and mssql.key" >&2
-    exit 1
-  fi
-  # RSA: SQL Server's TLS wants an RSA key.
-  cat > mssql.cnf <<CNF
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = sqlserver
-[ext]
-basicConstraints = CA:FALSE
-keyUsage = digitalSignature, keyEncipherment
-extendedKeyUsage = serverAuth
-subjectAltName = DNS:sqlserver,DNS:localhost
-CNF
-  openssl req -new -newkey rsa:3072 -nodes -config mssql.cnf -keyout mssql.key -out mssql.csr 2>/dev/null
-  openssl x509 -req -in mssql.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days "$days" \
-    -extfile mssql.cnf -extensions ext -out mssql.crt 2>/dev/null
-  rm -f mssql.csr mssql.cnf ca.srl
-  echo "created mssql.crt for SQL Server (sqlserver)"
+# The CA's key leaves only to where the operator said (offline storage); otherwise it goes with $work.
+if [ -n "$ca_key" ] && [ -n "${CA_KEY_OUT:-}" ] && [ ! -e "$CA_KEY_OUT" ]; then
+  cp "$ca_key" "$CA_KEY_OUT"
+  chmod 400 "$CA_KEY_OUT"
+  echo "wrote the CA's private key to ${CA_KEY_OUT}: keep it offline"
 fi
 
 if [ ! -f personal-data.key ]; then
@@ -113,12 +146,13 @@ done
 # The containers run as the non-root user 1654 ($APP_UID of the .NET images); compose mounts secret files
 # as they are on disk, so they must be readable by that user and nobody else.
 if [ "$(id -u)" = 0 ]; then
-  chown 1654:1654 tls.crt tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password
+  chown 1654:1654 tls/*.crt tls/*.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password
   [ -f card-signing-key.pem ] && chown 1654:1654 card-signing-key.pem
   # SQL Server runs as its own user 10001 (mcr.microsoft.com/mssql/server).
   chown 10001:10001 mssql.key
 fi
 chmod 700 clients sql
-chmod 400 tls.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password mssql.key
-chmod 444 ca.crt tls.crt mssql.crt
+chmod 755 tls
+chmod 400 tls/*.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password mssql.key
+chmod 444 ca.crt tls/*.crt mssql.crt
 exit 0

@@ -15,6 +15,7 @@ return await ServiceMain.RunAsync("identity", async () =>
     builder.AddIdentityProvider();
 
     var app = builder.Build();
+    app.UseHealthOnlyPorts(); // Hosting:HealthOnlyPorts (Kubernetes' cleartext probe port) serves health alone
     app.UseStatusCodePages();
     app.UseRouting();
     app.UseAuthentication();

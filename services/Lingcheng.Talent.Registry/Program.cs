@@ -13,6 +13,7 @@ return await ServiceMain.RunAsync("registry", async () =>
     builder.AddApplicationServices();
 
     var app = builder.Build();
+    app.UseHealthOnlyPorts(); // Hosting:HealthOnlyPorts (Kubernetes' cleartext probe port) serves health alone
     app.UseAuthentication();
     app.UseAuthorization();
     app.MapDefaultEndpoints();

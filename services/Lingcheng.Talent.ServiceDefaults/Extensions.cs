@@ -32,6 +32,7 @@ public static class Extensions
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, Action<GrpcServiceOptions>? configureGrpc = null)
     {
         builder.AddTalentAuthentication();
+        builder.Services.AddSingleton<CallerLimitInterceptor>(); // one for the process: it holds the limiters' state
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddGrpc(options =>
         {
@@ -39,6 +40,8 @@ public static class Extensions
             options.MaxSendMessageSize = 8 * 1024 * 1024;
             options.EnableDetailedErrors = false;
             options.Interceptors.Add<ServerErrorInterceptor>();
+            options.Interceptors.Add<ServiceCallerInterceptor>(); // each service only on the RPCs it needs (issue 25, item 9)
+            options.Interceptors.Add<CallerLimitInterceptor>(); // per-caller rate, concurrency and stream limits (item 10)
             configureGrpc?.Invoke(options);
         });
         // Readiness ("", what probes and the harness ask) and liveness ("liveness") are separate: a service

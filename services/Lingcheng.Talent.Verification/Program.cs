@@ -14,6 +14,7 @@ return await ServiceMain.RunAsync("verification", async () =>
     builder.AddApplicationServices();
 
     var app = builder.Build();
+    app.UseHealthOnlyPorts(); // Hosting:HealthOnlyPorts (Kubernetes' cleartext probe port) serves health alone
     app.UseAuthentication();
     app.UseRateLimiter(); // partitions by the authenticated terminal, so after authentication
     app.UseAuthorization();

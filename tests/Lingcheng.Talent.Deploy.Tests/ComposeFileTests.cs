@@ -145,13 +145,15 @@ public sealed partial class ComposeFileTests
         Assert.Equal("true", app.Str("read_only"));
         Assert.Equal(["ALL"], app.List("cap_drop").Cast<string>());
 
-        // Every file a setting points at under /run/secrets is a secret this service mounts, declared from a file.
+        // Every file a setting points at under /run/secrets is a secret this service mounts (by name, or at a target
+        // of that name), declared from a file.
         var mounted = app.List("secrets").Select(s => s as string ?? ((YamlMap)s!).Str("source")).ToHashSet();
+        var paths = app.List("secrets").Select(s => s as string ?? ((YamlMap)s!).Str("target") ?? ((YamlMap)s!).Str("source")).ToHashSet();
         var declared = _compose.Map("secrets");
         foreach (var (name, value) in env.Where(e => e.Value?.StartsWith("/run/secrets/", StringComparison.Ordinal) == true))
         {
             var secret = value!["/run/secrets/".Length..];
-            Assert.True(mounted.Contains(secret), $"{service}: {name} points at /run/secrets/{secret}, which it does not mount");
+            Assert.True(paths.Contains(secret), $"{service}: {name} points at /run/secrets/{secret}, which it does not mount");
         }
 
         foreach (var secret in mounted)

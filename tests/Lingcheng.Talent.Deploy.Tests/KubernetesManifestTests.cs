@@ -310,7 +310,8 @@ public sealed class KubernetesManifestTests
         }
 
         Assert.Equal(
-            ["lingcheng-talent-client-secrets", "lingcheng-talent-database", "lingcheng-talent-identity-keys", "lingcheng-talent-registry-keys", "lingcheng-talent-tls"],
+            ["lingcheng-talent-ca", "lingcheng-talent-client-secrets", "lingcheng-talent-database", "lingcheng-talent-identity-keys", "lingcheng-talent-registry-keys",
+             "lingcheng-talent-tls-entitlements", "lingcheng-talent-tls-identity", "lingcheng-talent-tls-registry", "lingcheng-talent-tls-verification", "lingcheng-talent-tls-web"],
             referenced.Order());
         Assert.All(referenced, name => Assert.Contains(name, docs));
     }

@@ -41,13 +41,13 @@ public sealed class SqlServerIntegrationTests(SqlServerFixture sql) : IClassFixt
             TerminalId = "gate-" + (id.GetHashCode() & 3),
         };
 
-        var first = await Task.WhenAll(ids.Select(async id => (id, (await entitlements.RedeemAsync(Redeem(id), system.AsService())).Status)));
+        var first = await Task.WhenAll(ids.Select(async id => (id, (await entitlements.RedeemAsync(Redeem(id), system.AsVerificationFor("CULTOUR", "gate-" + (id.GetHashCode() & 3)))).Status)));
         var redeemed = first.Where(r => r.Status == RedemptionStatus.Redeemed).Select(r => r.id).ToList();
         Assert.Equal(12, redeemed.Count);
         Assert.All(first.Where(r => r.Status != RedemptionStatus.Redeemed), r => Assert.Equal(RedemptionStatus.QuotaExhausted, r.Status));
 
         // Every repeat of a recorded id, all at once, resolves to the first result and records nothing new.
-        var repeats = await Task.WhenAll(redeemed.Select(async id => (await entitlements.RedeemAsync(Redeem(id), system.AsService())).Status));
+        var repeats = await Task.WhenAll(redeemed.Select(async id => (await entitlements.RedeemAsync(Redeem(id), system.AsVerificationFor("CULTOUR", "gate-" + (id.GetHashCode() & 3)))).Status));
         Assert.All(repeats, s => Assert.Equal(RedemptionStatus.AlreadyRedeemed, s));
 
         var history = await entitlements.ListRedemptionsAsync(

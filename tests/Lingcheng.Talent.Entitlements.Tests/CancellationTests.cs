@@ -10,7 +10,7 @@ public sealed class CancellationTests(HostFixture host) : IClassFixture<HostFixt
     private EntitlementsHost Service => host.Service;
 
     private Task<EntitlementServiceCancelRedemptionResponse> CancelAsync(string id, string agency, string reason = "recorded by mistake") =>
-        Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = id, AgencyCode = agency, Reason = reason }, Service.AsService()).ResponseAsync;
+        Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = id, AgencyCode = agency, Reason = reason }, Service.AsService(agency)).ResponseAsync;
 
     [Fact]
     public async Task Cancelling_within_24_hours_gives_the_unit_back()

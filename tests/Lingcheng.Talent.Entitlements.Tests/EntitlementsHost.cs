@@ -88,8 +88,20 @@ public sealed class EntitlementsHost : WebApplicationFactory<Program>
         new(new Metadata { { "Authorization", "Bearer " + Tokens.Mint(role, subject, agency, card, terminal, lifetime: TimeSpan.FromDays(3 * 366)) } },
             DateTime.UtcNow.AddSeconds(60), TestContext.Current.CancellationToken);
 
-    /// <summary>The verification service, calling on behalf of agencies.</summary>
-    public CallOptions AsService() => As(Roles.Service, "Lingcheng.Talent.Verification");
+    /// <summary>The verification service's own token (without a terminal's: enough for what it reads).</summary>
+    public CallOptions AsService() => As(Roles.Service, "verification");
+
+    /// <summary>
+    /// The verification service calling on behalf of the agency's terminal <c>{agency}-desk-1</c>, whose own token it
+    /// forwards (issue 25, item 9): what Redeem and CancelRedemption need.
+    /// </summary>
+    public CallOptions AsService(string agency)
+    {
+        var options = AsService();
+        options.Headers!.Add("lingcheng-on-behalf-of", "Bearer " + Tokens.Mint(Roles.AgencyTerminal, agency + "-desk-1", agency, terminal: agency + "-desk-1",
+            lifetime: TimeSpan.FromDays(3 * 366)));
+        return options;
+    }
 
     public CallOptions AsHrOfficer() => As(Roles.HrOfficer, "hr-officer-1");
 
@@ -113,7 +125,7 @@ public sealed class EntitlementsHost : WebApplicationFactory<Program>
     };
 
     public async Task<EntitlementServiceRedeemResponse> RedeemAsync(string card, string benefit, string agency, int version = 1, string? id = null) =>
-        await Client.RedeemAsync(RedeemRequest(card, benefit, agency, version, id), AsService());
+        await Client.RedeemAsync(RedeemRequest(card, benefit, agency, version, id), AsService(agency));
 
     protected override void Dispose(bool disposing)
     {

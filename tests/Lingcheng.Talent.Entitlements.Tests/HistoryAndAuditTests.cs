@@ -22,7 +22,7 @@ public sealed class HistoryAndAuditTests(HostFixture host) : IClassFixture<HostF
             Service.Clock.Advance(TimeSpan.FromMinutes(10));
         }
 
-        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = ids[1], AgencyCode = "CULTOUR", Reason = "test" }, Service.AsService());
+        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = ids[1], AgencyCode = "CULTOUR", Reason = "test" }, Service.AsService("CULTOUR"));
 
         var seen = new List<Redemption>();
         var token = "";
@@ -46,7 +46,7 @@ public sealed class HistoryAndAuditTests(HostFixture host) : IClassFixture<HostF
         var a = await Service.RedeemAsync(card, "SPORTS_CULTURE_VENUES", "EDU");
         await Service.RedeemAsync(card, "SPORTS_CULTURE_VENUES", "EDU");
         await Service.RedeemAsync(card, "SPORTS_CULTURE_VENUES", "CULTOUR");
-        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = a.Redemption.RedemptionId, AgencyCode = "EDU" }, Service.AsService());
+        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = a.Redemption.RedemptionId, AgencyCode = "EDU" }, Service.AsService("EDU"));
         var month = ChinaTime.MonthOf(Service.Clock.GetUtcNow());
 
         var stats = await Service.Client.GetUsageStatisticsAsync(new GetUsageStatisticsRequest { BenefitCode = "SPORTS_CULTURE_VENUES" }, Service.AsHrOfficer());
@@ -65,7 +65,7 @@ public sealed class HistoryAndAuditTests(HostFixture host) : IClassFixture<HostF
         var card = await Service.Cards.IssueAsync(Tier.D);
         var ok = await Service.RedeemAsync(card, "RECUPERATION", "UNION"); // tier D: refused
         var use = await Service.RedeemAsync(card, "FREE_PUBLIC_TRANSIT", "TRANSPORT");
-        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = use.Redemption.RedemptionId, AgencyCode = "TRANSPORT" }, Service.AsService());
+        await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest { RedemptionId = use.Redemption.RedemptionId, AgencyCode = "TRANSPORT" }, Service.AsService("TRANSPORT"));
         Assert.Equal(RedemptionStatus.TierNotEligible, ok.Status);
 
         await using (var db = Service.OpenDatabase())
@@ -73,7 +73,7 @@ public sealed class HistoryAndAuditTests(HostFixture host) : IClassFixture<HostF
             var records = await db.AuditRecords.Where(r => r.Target == card).OrderBy(r => r.Sequence).ToListAsync(Ct);
             Assert.Equal([("Redeem", "TIER_NOT_ELIGIBLE"), ("Redeem", "REDEEMED"), ("CancelRedemption", "OK")], records.Select(r => (r.Action, r.Outcome)));
             Assert.Equal("UNION", records[0].Agency);
-            Assert.Equal("service:Lingcheng.Talent.Verification", records[1].Principal);
+            Assert.Equal("agency_terminal:TRANSPORT/TRANSPORT-desk-1", records[1].Principal); // the terminal whose token the verification service forwarded
         }
 
         var report = (await Service.Client.VerifyAuditChainAsync(new EntitlementServiceVerifyAuditChainRequest(), Service.AsAuditor())).Report;

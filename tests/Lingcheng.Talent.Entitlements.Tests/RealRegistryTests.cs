@@ -32,7 +32,7 @@ public sealed class RealRegistryTests
             TerminalId = "desk-1",
         };
 
-        var first = await entitlements.RedeemAsync(Redeem(), system.AsService());
+        var first = await entitlements.RedeemAsync(Redeem(), system.AsVerificationFor("HOUSING", "desk-1"));
         Assert.Equal(RedemptionStatus.Redeemed, first.Status);
 
         await registry.RevokeCardAsync(new RevokeCardRequest
@@ -48,7 +48,7 @@ public sealed class RealRegistryTests
         EntitlementServiceRedeemResponse refused;
         do
         {
-            refused = await entitlements.RedeemAsync(Redeem(), system.AsService());
+            refused = await entitlements.RedeemAsync(Redeem(), system.AsVerificationFor("HOUSING", "desk-1"));
         }
         while (refused.Status != RedemptionStatus.CardNotValid && DateTime.UtcNow < deadline && await Delay());
 

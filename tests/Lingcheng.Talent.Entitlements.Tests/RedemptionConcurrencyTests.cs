@@ -16,7 +16,7 @@ public sealed class RedemptionConcurrencyTests(HostFixture host) : IClassFixture
         Assert.Equal(12, before.Entitlements.Single(e => e.BenefitCode == "SCENIC_SPOT_ENTRY").Remaining);
 
         var results = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() =>
-            Service.Client.RedeemAsync(Service.RedeemRequest(card, "SCENIC_SPOT_ENTRY", "CULTOUR"), Service.AsService()).ResponseAsync)));
+            Service.Client.RedeemAsync(Service.RedeemRequest(card, "SCENIC_SPOT_ENTRY", "CULTOUR"), Service.AsService("CULTOUR")).ResponseAsync)));
 
         Assert.Equal(12, results.Count(r => r.Status == RedemptionStatus.Redeemed));
         Assert.Equal(38, results.Count(r => r.Status == RedemptionStatus.QuotaExhausted));
@@ -35,7 +35,7 @@ public sealed class RedemptionConcurrencyTests(HostFixture host) : IClassFixture
         var card = await Service.Cards.IssueAsync(Tier.A);
         string[] agencies = ["HOSP_PEOPLE", "HOSP_TCM", "HEALTH"];
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => Task.Run(() =>
-            Service.Client.RedeemAsync(Service.RedeemRequest(card, "ANNUAL_HEALTH_CHECK", agencies[i % 3]), Service.AsService()).ResponseAsync)));
+            Service.Client.RedeemAsync(Service.RedeemRequest(card, "ANNUAL_HEALTH_CHECK", agencies[i % 3]), Service.AsService(agencies[i % 3])).ResponseAsync)));
 
         Assert.Single(results, r => r.Status == RedemptionStatus.Redeemed);
         Assert.Equal(29, results.Count(r => r.Status == RedemptionStatus.QuotaExhausted));
@@ -50,7 +50,7 @@ public sealed class RedemptionConcurrencyTests(HostFixture host) : IClassFixture
         var request = Service.RedeemRequest(card, "SCENIC_SPOT_ENTRY", "CULTOUR", id: "gate-3-20261127-0001");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() =>
-            Service.Client.RedeemAsync(request, Service.AsService()).ResponseAsync)));
+            Service.Client.RedeemAsync(request, Service.AsService("CULTOUR")).ResponseAsync)));
 
         Assert.Single(results, r => r.Status == RedemptionStatus.Redeemed);
         Assert.Equal(19, results.Count(r => r.Status == RedemptionStatus.AlreadyRedeemed));

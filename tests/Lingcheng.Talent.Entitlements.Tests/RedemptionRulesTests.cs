@@ -174,7 +174,7 @@ public sealed class RedemptionRulesTests(HostFixture host) : IClassFixture<HostF
             AgencyCode = "BANK_OF_NOWHERE",
         };
 
-        var fields = await RpcAssert.BadFieldsAsync(async () => await Service.Client.RedeemAsync(request, Service.AsService()));
+        var fields = await RpcAssert.BadFieldsAsync(async () => await Service.Client.RedeemAsync(request, Service.AsService("EDU")));
 
         Assert.Equal(["redemption_id", "card_number", "card_version", "agency_code", "benefit_code"], fields);
         Assert.Contains("redemption_id", await RpcAssert.BadFieldsAsync(() =>

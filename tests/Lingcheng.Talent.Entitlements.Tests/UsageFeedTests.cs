@@ -40,7 +40,7 @@ public sealed class UsageFeedTests(HostFixture host) : IClassFixture<HostFixture
         var cancelled = await Service.Client.CancelRedemptionAsync(new EntitlementServiceCancelRedemptionRequest
         {
             RedemptionId = second.Redemption.RedemptionId, AgencyCode = "CULTOUR", Reason = "wrong visitor",
-        }, Service.AsService());
+        }, Service.AsService("CULTOUR"));
         var back = Assert.Single((await NextAsync(stream)).Changes);
         Assert.Equal((cancelled.UsageSequence, 1), (back.Sequence, back.Used));
         Assert.Equal(ChinaYear(), back.Period);

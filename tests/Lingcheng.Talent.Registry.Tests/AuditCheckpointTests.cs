@@ -16,7 +16,13 @@ namespace Lingcheng.Talent.Registry.Tests;
 /// </summary>
 public sealed class AuditCheckpointTests
 {
-    private static readonly Dictionary<string, string> Settings = new(RegistryFixture.Settings) { ["Audit__CheckpointSeconds"] = "1" };
+    // The polls below ask VerifyAuditChain many times a second; the per-caller limits are tested in CallerLimitTests.
+    private static readonly Dictionary<string, string> Settings = new(RegistryFixture.Settings)
+    {
+        ["Audit__CheckpointSeconds"] = "1",
+        ["CallerLimits__PermitsPerMinute"] = "0",
+        ["CallerLimits__MaxConcurrent"] = "0",
+    };
 
     [Fact]
     public async Task An_untouched_chain_is_intact_and_matches_its_signed_checkpoint_which_an_auditor_can_verify()
@@ -142,7 +148,7 @@ public sealed class AuditCheckpointTests
         }
     }
 
-    private static void Execute(string database, string sql)
+    internal static void Execute(string database, string sql)
     {
         using var connection = Open(database);
         using var command = connection.CreateCommand();
@@ -151,7 +157,7 @@ public sealed class AuditCheckpointTests
     }
 
     /// <summary>What an attacker with the database does: edits a record, then recomputes every hash from there on.</summary>
-    private static void Rewrite(string database, long sequence, string principal)
+    internal static void Rewrite(string database, long sequence, string principal)
     {
         using var connection = Open(database);
         using var tx = connection.BeginTransaction();
@@ -215,7 +221,7 @@ public sealed class AuditCheckpointTests
         return Convert.ToHexStringLower(SHA256.HashData([.. bytes]));
     }
 
-    private static SqliteConnection Open(string database)
+    internal static SqliteConnection Open(string database)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = database, Pooling = false, DefaultTimeout = 30 }.ToString());
         connection.Open();

@@ -63,6 +63,78 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
     }
 
+    [Fact]
+    public void Every_method_names_exactly_the_services_that_need_it_and_no_other()
+    {
+        var mismatches = new List<string>();
+        foreach (var m in RoleTable.AllMethods)
+        {
+            var declared = RoleTable.DeclaredServices(m);
+            var expected = RoleTable.ServicesAllowed(m);
+            if (!declared.SetEquals(expected))
+            {
+                mismatches.Add($"{RoleTable.Key(m)}: code lets the services [{string.Join(",", declared.Order())}] call it, the table says [{string.Join(",", expected.Order())}]");
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, string.Join("\n", mismatches));
+        Assert.Equal(["verification"], RoleTable.ServicesAllowed(RoleTable.AllMethods.Single(m => RoleTable.Key(m) == "EntitlementService/Redeem")));
+    }
+
+    [Fact]
+    public async Task A_use_is_recorded_only_from_the_verification_service_and_only_for_the_agency_of_the_terminal_whose_token_it_forwards()
+    {
+        // Issue 25, item 9, with the provider's real tokens: before, any service token could Redeem for any agency_code it liked.
+        var (card, _, _) = await fixture.IssueCardAsync();
+        var desk = fixture.ProviderTokens.Of(Roles.AgencyTerminal).Single(); // desk-hosp-people: agency HOSP_PEOPLE
+        string Own(string service) => fixture.ProviderTokens.Of(Roles.Service).Single(t => t.Caller == service).Token;
+        CallOptions As(string service, string? forwarded)
+        {
+            var options = fixture.Bearer(Own(service));
+            if (forwarded is not null)
+            {
+                fixture.Bearer(forwarded);
+                options.Headers!.Add(TalentSystem.OnBehalfOfHeader, "Bearer " + forwarded);
+            }
+
+            return options;
+        }
+
+        EntitlementServiceRedeemRequest Use(string agency) => new()
+        {
+            RedemptionId = "rd-" + Guid.NewGuid().ToString("N"),
+            CardNumber = card.CardNumber,
+            CardVersion = card.CardVersion,
+            BenefitCode = "ANNUAL_HEALTH_CHECK",
+            AgencyCode = agency,
+        };
+        async Task<RpcException> Refused(EntitlementServiceRedeemRequest request, CallOptions options) =>
+            await Assert.ThrowsAsync<RpcException>(async () => await fixture.Entitlements.RedeemAsync(request, options));
+
+        Assert.Equal(StatusCode.PermissionDenied, (await Refused(Use("HOSP_PEOPLE"), As("registry", desk.Token))).StatusCode);
+        Assert.Equal(StatusCode.PermissionDenied, (await Refused(Use("HOSP_PEOPLE"), As("entitlements", desk.Token))).StatusCode);
+        var missing = await Refused(Use("HOSP_PEOPLE"), As("verification", null));
+        Assert.Equal(StatusCode.Unauthenticated, missing.StatusCode);
+        Assert.Contains(TalentSystem.OnBehalfOfHeader, missing.Status.Detail);
+        var mismatch = await Refused(Use("CULTOUR"), As("verification", desk.Token));
+        Assert.Equal(StatusCode.PermissionDenied, mismatch.StatusCode);
+        Assert.Contains("agency_code", mismatch.Status.Detail);
+        Assert.Equal(StatusCode.PermissionDenied, (await Refused(Use("HOSP_PEOPLE"), As("verification", fixture.ProviderTokens.Of(Roles.Talent).Single().Token))).StatusCode);
+        var forged = fixture.ForeignTokens.Mint(Roles.AgencyTerminal, "desk-forged", agency: "HOSP_PEOPLE", terminal: "desk-1");
+        Assert.Equal(StatusCode.Unauthenticated, (await Refused(Use("HOSP_PEOPLE"), As("verification", forged))).StatusCode);
+        var terminal = Use("HOSP_PEOPLE");
+        terminal.TerminalId = "another-desk";
+        Assert.Equal(StatusCode.PermissionDenied, (await Refused(terminal, As("verification", desk.Token))).StatusCode);
+
+        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, fixture.AsAuditor());
+        Assert.Empty(history.Redemptions); // nothing refused was recorded
+
+        Assert.Equal(StatusCode.InvalidArgument, (await Refused(Use(""), As("verification", desk.Token))).StatusCode); // agency_code is still required
+        var ok = await fixture.Entitlements.RedeemAsync(Use("HOSP_PEOPLE"), As("verification", desk.Token));
+        Assert.Equal(RedemptionStatus.Redeemed, ok.Status);
+        Assert.Equal(("HOSP_PEOPLE", "desk-1"), (ok.Redemption.AgencyCode, ok.Redemption.TerminalId)); // the terminal of the desk's token
+    }
+
     // The services accept development tokens too (for the broken ones), so a matrix quietly run on minted tokens would
     // pass the tests below as well: this one pins every matrix token to the provider's published keys and issuer.
     [Fact]
@@ -131,9 +203,14 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         var calls = 0;
         foreach (var m in RoleTable.AllMethods)
         {
-            foreach (var (caller, token) in RoleTable.WrongRoles(m).SelectMany(CallersOf))
+            // Each wrong role, and each service's own client where the role is allowed but not that service (issue 25, item 9:
+            // the registry's client cannot Redeem). A Redeem or CancelRedemption carries a desk's token as if forwarded.
+            var wrongServices = RoleTable.Allowed[RoleTable.Key(m)] is var a && (a.Contains("*") || a.Contains(Roles.Service))
+                ? fixture.ProviderTokens.Of(Roles.Service).Where(t => !RoleTable.ServicesAllowed(m).Contains(t.Caller)).Select(t => ("service " + t.Caller, t.Token))
+                : [];
+            foreach (var (caller, token) in RoleTable.WrongRoles(m).SelectMany(CallersOf).Concat(wrongServices))
             {
-                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token));
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, OnBehalfOfDesk(m, Options(token)));
                 calls++;
                 if (status != StatusCode.PermissionDenied)
                 {
@@ -158,7 +235,7 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         foreach (var m in RoleTable.AllMethods)
         {
             IEnumerable<string> roles = RoleTable.Allowed[RoleTable.Key(m)].Contains("*") ? Roles.All : RoleTable.Allowed[RoleTable.Key(m)];
-            foreach (var token in roles.SelectMany(fixture.ProviderTokens.Of))
+            foreach (var token in roles.SelectMany(fixture.ProviderTokens.Of).Where(t => RoleTable.MayCall(m, t.Role, t.Caller)))
             {
                 var request = m.InputType.Parser.ParseFrom(Google.Protobuf.ByteString.Empty);
                 if (token.Role == Roles.Talent)
@@ -167,7 +244,7 @@ public sealed class AccessControlTests(SecuritySystem fixture)
                     m.InputType.FindFieldByName("talent_id")?.Accessor.SetValue(request, talent.TalentId);
                 }
 
-                var status = await RawCalls.CallAsync(ChannelOf(m), m, Options(token.Token), Google.Protobuf.MessageExtensions.ToByteArray(request));
+                var status = await RawCalls.CallAsync(ChannelOf(m), m, OnBehalfOfDesk(m, Options(token.Token)), Google.Protobuf.MessageExtensions.ToByteArray(request));
                 calls++;
                 if (status is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
                 {
@@ -326,6 +403,18 @@ public sealed class AccessControlTests(SecuritySystem fixture)
         }
 
         return Base64UrlEncoder.Encode("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Base64UrlEncoder.Encode(JsonSerializer.Serialize(payload)) + ".";
+    }
+
+    /// <summary>For the methods a service calls on a terminal's behalf, the desk's own provider token, forwarded.</summary>
+    private CallOptions OnBehalfOfDesk(MethodDescriptor m, CallOptions options)
+    {
+        if (RoleTable.OnBehalfOfTerminal.Contains(RoleTable.Key(m)))
+        {
+            options = options.Headers is null ? options.WithHeaders(new Metadata()) : options;
+            options.Headers!.Add(TalentSystem.OnBehalfOfHeader, "Bearer " + fixture.ProviderTokens.Of(Roles.AgencyTerminal).First().Token);
+        }
+
+        return options;
     }
 
     private CallOptions Options(string? token) =>

@@ -248,7 +248,6 @@ public sealed class HostileWriteTests(SecuritySystem fixture)
         var redeemed = await fixture.Verification.RedeemAsync(new RedeemRequest { QrText = qr, BenefitCode = "ANNUAL_HEALTH_CHECK", RedemptionId = "rd-" + Guid.NewGuid().ToString("N") }, fixture.AsAgency("HOSP_PEOPLE"));
         Assert.Equal(RedemptionStatus.Redeemed, redeemed.Status);
         var hr = fixture.AsHrOfficer();
-        var service = fixture.AsService();
         var entitlements = fixture.Entitlements;
         var cases = new List<Case>();
 
@@ -314,7 +313,7 @@ public sealed class HostileWriteTests(SecuritySystem fixture)
                 TerminalId = "desk-1",
             };
             spoil(r);
-            await entitlements.RedeemAsync(r, service);
+            await entitlements.RedeemAsync(r, fixture.AsServiceFor("CULTOUR", "desk-1"));
         }));
 
         foreach (var (what, value) in BadRequestIds())
@@ -348,7 +347,7 @@ public sealed class HostileWriteTests(SecuritySystem fixture)
         {
             var r = new EntitlementServiceCancelRedemptionRequest { RedemptionId = redeemed.Redemption.RedemptionId, AgencyCode = "HOSP_PEOPLE", Reason = "mistake" };
             spoil(r);
-            await entitlements.CancelRedemptionAsync(r, service);
+            await entitlements.CancelRedemptionAsync(r, fixture.AsServiceFor("HOSP_PEOPLE"));
         }));
 
         foreach (var (what, value) in BadRequestIds())

@@ -73,7 +73,7 @@ public static class RoleTable
         ["EntitlementService/ListCardEntitlements"] = Set(Roles.Service, Roles.HrOfficer, Roles.Auditor, Roles.Talent),
         ["EntitlementService/Redeem"] = Set(Roles.Service),
         ["EntitlementService/CancelRedemption"] = Set(Roles.Service),
-        ["EntitlementService/ListRedemptions"] = Set(Roles.HrOfficer, Roles.Auditor, Roles.Service, Roles.Talent),
+        ["EntitlementService/ListRedemptions"] = Set(Roles.HrOfficer, Roles.Auditor, Roles.Talent),
         ["EntitlementService/GetUsageStatistics"] = Set(Roles.HrOfficer, Roles.Auditor),
         ["EntitlementService/VerifyAuditChain"] = Set(Roles.HrOfficer, Roles.Auditor),
         ["EntitlementService/WatchUsage"] = Set(Roles.Service),
@@ -86,6 +86,50 @@ public static class RoleTable
         ["VerificationService/GetServerTime"] = Any,
         ["VerificationService/VerifyAuditChain"] = Set(Roles.HrOfficer, Roles.Auditor),
     };
+
+    /// <summary>
+    /// Which services (by their own client, the token's subject) may call a method whose roles include <c>service</c> or
+    /// any role (issue 25, item 9): each only what it needs. A method not listed here accepts no service at all.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlySet<string>> ServiceCallers = new Dictionary<string, IReadOnlySet<string>>
+    {
+        ["TalentRegistryService/GetTalent"] = Set("verification"), // the photo shown at the desk
+        ["TalentRegistryService/GetCard"] = Set("verification", "entitlements"),
+        ["TalentRegistryService/GetTrustList"] = Set("verification"),
+        ["TalentRegistryService/WatchCardEvents"] = Set("verification", "entitlements"),
+        ["TalentRegistryService/GetRevocationSnapshot"] = Set("verification"),
+        ["EntitlementService/ListCardEntitlements"] = Set("verification"),
+        ["EntitlementService/Redeem"] = Set("verification"),
+        ["EntitlementService/CancelRedemption"] = Set("verification"),
+        ["EntitlementService/WatchUsage"] = Set("verification"),
+    };
+
+    /// <summary>The methods the verification service calls on an agency terminal's behalf, forwarding the terminal's token.</summary>
+    public static readonly IReadOnlySet<string> OnBehalfOfTerminal = Set("EntitlementService/Redeem", "EntitlementService/CancelRedemption");
+
+    /// <summary>The services that may call the method (none for most).</summary>
+    public static IReadOnlySet<string> ServicesAllowed(MethodDescriptor m) => ServiceCallers.GetValueOrDefault(Key(m)) ?? new HashSet<string>();
+
+    /// <summary>Whether the role allows the caller: for role service, only a service the method names.</summary>
+    public static bool MayCall(MethodDescriptor m, string role, string caller)
+    {
+        var allowed = Allowed[Key(m)];
+        return role == Roles.Service ? ServicesAllowed(m).Contains(caller) && (allowed.Contains("*") || allowed.Contains(role))
+            : allowed.Contains("*") || allowed.Contains(role);
+    }
+
+    /// <summary>The services the service class declares for the method (<c>[ServiceCallers]</c>), empty when none.</summary>
+    public static IReadOnlySet<string> DeclaredServices(MethodDescriptor m)
+    {
+        var type = m.Service.Name switch
+        {
+            "TalentRegistryService" => typeof(Lingcheng.Talent.Registry.Services.TalentRegistryGrpcService),
+            "EntitlementService" => typeof(Lingcheng.Talent.Entitlements.Services.EntitlementGrpcService),
+            _ => typeof(Lingcheng.Talent.Verification.Services.VerificationGrpcService),
+        };
+        var method = type.GetMethod(m.Name, BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly);
+        return method?.GetCustomAttribute<Lingcheng.Talent.ServiceDefaults.Auth.ServiceCallersAttribute>()?.Services.ToHashSet() ?? [];
+    }
 
     /// <summary>Every method of every service, from the proto descriptors.</summary>
     public static IEnumerable<MethodDescriptor> AllMethods => Services.SelectMany(s => s.Methods);

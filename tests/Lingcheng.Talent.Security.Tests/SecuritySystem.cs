@@ -91,6 +91,10 @@ public sealed class SecuritySystem : IAsyncLifetime
             // The machine is shared and often saturated; generous deadlines keep slowness from looking like an outage.
             ["Verification__EntitlementsDeadlineMilliseconds"] = "5000",
             ["Verification__RegistryDeadlineMilliseconds"] = "5000",
+            // The matrix and the fuzz ask the costly RPCs far more often than a person would; the per-caller limits
+            // (issue 25, item 10) have their own tests (ServiceIdentityAndLimitTests, Registry CallerLimitTests).
+            ["CallerLimits__PermitsPerMinute"] = "0",
+            ["CallerLimits__MaxConcurrent"] = "0",
         });
 
         var env = new Dictionary<string, string>(System.Environment)
@@ -159,7 +163,18 @@ public sealed class SecuritySystem : IAsyncLifetime
 
     public CallOptions AsAuditor() => Bearer(System.Tokens.Mint(Roles.Auditor, "sec-auditor"));
 
-    public CallOptions AsService() => Bearer(System.Tokens.Mint(Roles.Service, "sec-service"));
+    /// <summary>A service's own token (the verification service's unless named).</summary>
+    public CallOptions AsService(string service = "verification") => Bearer(System.Tokens.Mint(Roles.Service, service));
+
+    /// <summary>The verification service on an agency terminal's behalf: its own token and the terminal's, forwarded.</summary>
+    public CallOptions AsServiceFor(string agency, string terminal = "sec-desk")
+    {
+        var options = AsService();
+        var forwarded = System.Tokens.Mint(Roles.AgencyTerminal, $"{agency}-{terminal}", agency: agency, terminal: terminal);
+        Sensitive["forwarded token " + forwarded.GetHashCode(StringComparison.Ordinal).ToString(CultureInfo.InvariantCulture)] = forwarded;
+        options.Headers!.Add(TalentSystem.OnBehalfOfHeader, "Bearer " + forwarded);
+        return options;
+    }
 
     public CallOptions AsAgency(string agency, string terminal = "sec-desk") =>
         Bearer(System.Tokens.Mint(Roles.AgencyTerminal, $"{agency}-{terminal}", agency: agency, terminal: terminal));

@@ -146,7 +146,19 @@ public sealed class TalentSystem : IAsyncDisposable
 
     public CallOptions AsAuditor() => Bearer(Tokens.Mint(Roles.Auditor, "org-auditor-1"));
 
-    public CallOptions AsService() => Bearer(Tokens.Mint(Roles.Service, "test-service"));
+    /// <summary>A service's own token (the verification service's unless named): each service may call only the RPCs it needs.</summary>
+    public CallOptions AsService(string service = "verification") => Bearer(Tokens.Mint(Roles.Service, service));
+
+    /// <summary>The metadata header in which a service forwards an agency terminal's token (issue 25, item 9).</summary>
+    public const string OnBehalfOfHeader = "lingcheng-on-behalf-of";
+
+    /// <summary>The verification service calling the entitlement service on an agency terminal's behalf (its token forwarded).</summary>
+    public CallOptions AsVerificationFor(string agency, string terminal = "terminal-1")
+    {
+        var options = AsService();
+        options.Headers!.Add(OnBehalfOfHeader, "Bearer " + Tokens.Mint(Roles.AgencyTerminal, $"{agency}-{terminal}", agency: agency, terminal: terminal));
+        return options;
+    }
 
     public CallOptions AsAgency(string agency, string terminal = "terminal-1") =>
         Bearer(Tokens.Mint(Roles.AgencyTerminal, $"{agency}-{terminal}", agency: agency, terminal: terminal));

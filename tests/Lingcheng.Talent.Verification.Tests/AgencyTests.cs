@@ -93,7 +93,7 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
         var first = await fixture.Verification.RedeemAsync(request, agency);
         var repeat = await fixture.Verification.RedeemAsync(request, agency);
         var second = await fixture.Verification.RedeemAsync(new RedeemRequest { QrText = qr, BenefitCode = "ANNUAL_HEALTH_CHECK", RedemptionId = "rd-" + Guid.NewGuid().ToString("N") }, agency);
-        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsService());
+        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsAuditor());
 
         Assert.Equal(RedemptionStatus.Redeemed, first.Status);
         Assert.Equal(VerificationOutcome.Valid, first.Outcome);
@@ -114,7 +114,7 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
         {
             QrText = VerificationSystem.Tamper(qr), BenefitCode = "MEDICAL_GREEN_CHANNEL", RedemptionId = "rd-" + Guid.NewGuid().ToString("N"),
         }, System.AsAgency("HOSP_PEOPLE"));
-        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsService());
+        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsAuditor());
 
         Assert.Equal(RedemptionStatus.VerificationFailed, reply.Status);
         Assert.Equal(VerificationOutcome.SignatureInvalid, reply.Outcome);

@@ -32,7 +32,7 @@ public sealed class BenefitReplicaTests(SharedVerificationSystem fixture)
         {
             RedemptionId = "rd-" + Guid.NewGuid().ToString("N"), CardNumber = card.CardNumber, CardVersion = 1,
             BenefitCode = "SCENIC_SPOT_ENTRY", AgencyCode = "CULTOUR", TerminalId = "other-replica",
-        }, fixture.System.AsService());
+        }, fixture.System.AsVerificationFor("CULTOUR", "other-replica"));
         VerifyResponse later;
         var until = DateTime.UtcNow.AddSeconds(10);
         do

@@ -63,7 +63,7 @@ public sealed class DegradedOperationTests(VerificationSystem fixture) : IClassF
             QrText = qr, BenefitCode = "ANNUAL_HEALTH_CHECK", RedemptionId = "rd-" + Guid.NewGuid().ToString("N"),
         }, agency).ResponseAsync);
         await System.Entitlements.RestartAsync();
-        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsService());
+        var history = await fixture.Entitlements.ListRedemptionsAsync(new ListRedemptionsRequest { CardNumber = card.CardNumber }, System.AsAuditor());
 
         Assert.True(healthy.BenefitsAvailable);
         Assert.Equal(VerificationOutcome.Valid, verify.Outcome);

@@ -53,6 +53,7 @@ public static class Extensions
 
     public static WebApplication UseWebPipeline(this WebApplication app)
     {
+        Lingcheng.Talent.ServiceDefaults.Hosting.HealthOnlyPorts.UseHealthOnlyPorts(app); // the cleartext probe port serves /health alone
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

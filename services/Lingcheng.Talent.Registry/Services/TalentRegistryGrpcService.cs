@@ -29,6 +29,7 @@ public sealed class TalentRegistryGrpcService(
         talents.CreateAsync(request, context.GetCaller(), context.CancellationToken);
 
     [Authorize(Roles = Roles.HrOfficer + "," + Roles.Auditor + "," + Roles.Service + "," + Roles.Talent)]
+    [ServiceCallers(ServiceNames.Verification)] // the photo for the desk; no other service reads a talent
     public override Task<GetTalentResponse> GetTalent(GetTalentRequest request, ServerCallContext context) =>
         talents.GetAsync(request, context.GetCaller(), context.CancellationToken);
 
@@ -45,6 +46,7 @@ public sealed class TalentRegistryGrpcService(
         cards.IssueAsync(request, context.GetCaller(), context.CancellationToken);
 
     [Authorize(Roles = Roles.HrOfficer + "," + Roles.Auditor + "," + Roles.Service + "," + Roles.Talent)]
+    [ServiceCallers(ServiceNames.Verification, ServiceNames.Entitlements)]
     public override Task<GetCardResponse> GetCard(GetCardRequest request, ServerCallContext context) =>
         cards.GetAsync(request, context.GetCaller(), context.CancellationToken);
 
@@ -85,6 +87,7 @@ public sealed class TalentRegistryGrpcService(
         cards.IssueDynamicTokenAsync(request, context.GetCaller(), context.CancellationToken);
 
     [Authorize]
+    [ServiceCallers(ServiceNames.Verification)]
     public override Task<GetTrustListResponse> GetTrustList(GetTrustListRequest request, ServerCallContext context) =>
         keys.GetTrustListAsync(context.CancellationToken);
 
@@ -98,14 +101,17 @@ public sealed class TalentRegistryGrpcService(
     }
 
     [Authorize(Roles = Roles.Service + "," + Roles.Auditor)]
+    [ServiceCallers(ServiceNames.Verification, ServiceNames.Entitlements)]
     public override Task WatchCardEvents(WatchCardEventsRequest request, IServerStreamWriter<WatchCardEventsResponse> responseStream, ServerCallContext context) =>
         lifetime.RunUntilStoppingAsync(context, ct => feed.WatchAsync(request, responseStream, ct)); // ends at once on shutdown
 
     [Authorize(Roles = Roles.AgencyTerminal + "," + Roles.Service + "," + HrAuditor)]
+    [ServiceCallers(ServiceNames.Verification)]
     public override Task<GetRevocationSnapshotResponse> GetRevocationSnapshot(GetRevocationSnapshotRequest request, ServerCallContext context) =>
         feed.GetSnapshotAsync(request.SinceSequence, context.CancellationToken);
 
     [Authorize(Roles = HrAuditor)]
+    [CallerLimited]
     public override async Task<VerifyAuditChainResponse> VerifyAuditChain(VerifyAuditChainRequest request, ServerCallContext context) =>
         new() { Report = await AuditChain.VerifyAsync(db, context) }; // checked against the signed checkpoints too
 }

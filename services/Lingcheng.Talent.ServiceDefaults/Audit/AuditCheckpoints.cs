@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Lingcheng.Talent.Client.Auth;
@@ -30,6 +31,7 @@ public sealed class AuditCheckpoints
         KeyFile = configuration["Audit:CheckpointKeyFile"] ?? Path.Combine(data, "keys", "audit-checkpoint.key");
         Directory = configuration["Audit:CheckpointDirectory"] ?? Path.Combine(data, "audit");
         Interval = TimeSpan.FromSeconds(Math.Max(1, configuration.GetValue("Audit:CheckpointSeconds", 60)));
+        SweepRecords = Math.Max(1, configuration.GetValue("Audit:VerifySweepRecords", 10_000));
         _key = new(LoadKey);
     }
 
@@ -41,6 +43,15 @@ public sealed class AuditCheckpoints
 
     /// <summary>How often the chain head is signed when it moved (<c>Audit:CheckpointSeconds</c>, 60 by default).</summary>
     public TimeSpan Interval { get; }
+
+    /// <summary>
+    /// How many earlier records VerifyAuditChain re-hashes at each call after the first (<c>Audit:VerifySweepRecords</c>,
+    /// 10 000 by default; <see cref="IncrementalAuditCheck"/>).
+    /// </summary>
+    public int SweepRecords { get; }
+
+    /// <summary>Per chain, what this process last found intact (in memory: whoever rewrites the table cannot touch it).</summary>
+    internal ConcurrentDictionary<string, IncrementalAuditCheck.Verified> Verified { get; } = new(StringComparer.Ordinal);
 
     /// <summary>The key, or null when checkpoints are off.</summary>
     public AuditCheckpointKey? Key => _key.Value;

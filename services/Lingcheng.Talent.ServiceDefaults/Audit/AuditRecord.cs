@@ -142,10 +142,11 @@ public static class AuditChain
     /// checkpointer's look at what was added since its last checkpoint).
     /// </summary>
     public static async Task<AuditChainReport> VerifyAsync(
-        IAsyncEnumerable<AuditRecord> records, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken cancellationToken = default, long from = 1)
+        IAsyncEnumerable<AuditRecord> records, IReadOnlyList<AuditCheckpoint> checkpoints, CancellationToken cancellationToken = default, long from = 1,
+        string? previousHash = null, Action<AuditRecord>? seen = null)
     {
         var anchors = checkpoints.Where(c => c.Sequence >= from).OrderBy(c => c.Sequence).ToList();
-        string? expectedPrevious = from == 1 ? GenesisHash : null;
+        string? expectedPrevious = from == 1 ? GenesisHash : previousHash;
         long expectedSequence = from, count = 0, matched = from - 1;
         var next = 0;
         await foreach (var r in records.WithCancellation(cancellationToken))
@@ -173,6 +174,7 @@ public static class AuditChain
             count++;
             expectedSequence++;
             expectedPrevious = r.Hash;
+            seen?.Invoke(r);
         }
 
         if (next < anchors.Count)
@@ -220,7 +222,7 @@ public static class AuditChain
             };
         }
 
-        var report = await VerifyAsync(db.Set<AuditRecord>().AsNoTracking().OrderBy(r => r.Sequence).AsAsyncEnumerable(), checkpoints, context.CancellationToken);
+        var report = await IncrementalAuditCheck.VerifyAsync(db, chain, store, checkpoints, context.GetHttpContext().RequestServices, context.CancellationToken);
         if (checkpoints.MaxBy(c => c.Sequence) is { } last)
         {
             report.LastCheckpoint = last.ToProto(key.PublicKey);

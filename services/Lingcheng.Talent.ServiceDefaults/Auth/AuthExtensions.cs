@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Grpc.Core;
 using Lingcheng.Talent.Client.Auth;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Configuration;
@@ -27,6 +28,18 @@ public static class AuthExtensions
 {
     private const string AuthorityScheme = "authority", DevelopmentScheme = "development", SelectScheme = "bearer";
 
+    /// <summary>
+    /// The scheme that reads the token a service forwards on a caller's behalf (<see cref="OnBehalfOfHeader"/>),
+    /// validated exactly like the caller's own bearer token (issue 25, item 9).
+    /// </summary>
+    public const string OnBehalfOfScheme = "on-behalf-of";
+
+    /// <summary>
+    /// The metadata header in which the verification service forwards the agency terminal's own bearer token
+    /// (<c>Bearer …</c>) to the entitlement service, which takes the agency and terminal from it.
+    /// </summary>
+    public const string OnBehalfOfHeader = "lingcheng-on-behalf-of";
+
     /// <summary>The longest a token may live (exp − iat) unless <c>Auth:MaxTokenLifetime</c> says otherwise.</summary>
     public static readonly TimeSpan DefaultMaxTokenLifetime = TimeSpan.FromHours(12);
 
@@ -48,38 +61,59 @@ public static class AuthExtensions
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger("Lingcheng.Talent.Auth"), keyFile, string.IsNullOrEmpty(authority)));
         }
 
-        var authentication = builder.Services.AddAuthentication(SelectScheme)
-            .AddPolicyScheme(SelectScheme, "Bearer token", o => o.ForwardDefaultSelector = context =>
-                development is null ? AuthorityScheme
-                : string.IsNullOrEmpty(authority) || IssuerOf(context.Request.Headers.Authorization.ToString()) == DevelopmentTokens.Issuer ? DevelopmentScheme
-                : AuthorityScheme);
+        var authentication = builder.Services.AddAuthentication(SelectScheme);
 
-        if (!string.IsNullOrEmpty(authority))
+        // The caller's own token (Authorization) and, under the same rules, a token forwarded on a caller's behalf
+        // (OnBehalfOfHeader): each with a scheme per issuer and a policy scheme that picks by the token's issuer.
+        foreach (var (select, header, suffix) in new[] { (SelectScheme, "Authorization", ""), (OnBehalfOfScheme, OnBehalfOfHeader, "-" + OnBehalfOfScheme) })
         {
-            authentication.AddJwtBearer(AuthorityScheme, options =>
+            var (authorityScheme, developmentScheme) = (AuthorityScheme + suffix, DevelopmentScheme + suffix);
+            authentication.AddPolicyScheme(select, "Bearer token", o => o.ForwardDefaultSelector = context =>
+                development is null ? authorityScheme
+                : string.IsNullOrEmpty(authority) || IssuerOf(context.Request.Headers[header].ToString()) == DevelopmentTokens.Issuer ? developmentScheme
+                : authorityScheme);
+            Func<MessageReceivedContext, Task> read = header == "Authorization" ? _ => Task.CompletedTask : c =>
             {
-                options.Authority = authority;
-                options.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
-                options.MapInboundClaims = false;
-                options.TokenValidationParameters = Common(audience);
-                options.TokenValidationParameters.ValidTypes = ["at+jwt"];
-                options.TokenValidationParameters.ValidAlgorithms = (auth["Algorithms"] ?? "ES256 RS256 PS256").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                options.Events = new JwtBearerEvents { OnTokenValidated = c => CheckClaims(c, maxLifetime) };
-            });
-        }
+                var value = c.Request.Headers[header].ToString();
+                if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                {
+                    c.Token = value[7..].Trim();
+                }
+                else
+                {
+                    c.NoResult();
+                }
 
-        if (development is not null)
-        {
-            authentication.AddJwtBearer(DevelopmentScheme, options =>
+                return Task.CompletedTask;
+            };
+
+            if (!string.IsNullOrEmpty(authority))
             {
-                options.MapInboundClaims = false;
-                options.TokenValidationParameters = Common(audience);
-                options.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
-                options.TokenValidationParameters.IssuerSigningKey = development.SecurityKey;
-                options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
-                options.TokenValidationParameters.ValidTypes = [DevelopmentTokens.TokenType];
-                options.Events = new JwtBearerEvents { OnTokenValidated = c => CheckClaims(c, maxLifetime) };
-            });
+                authentication.AddJwtBearer(authorityScheme, options =>
+                {
+                    options.Authority = authority;
+                    options.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
+                    options.MapInboundClaims = false;
+                    options.TokenValidationParameters = Common(audience);
+                    options.TokenValidationParameters.ValidTypes = ["at+jwt"];
+                    options.TokenValidationParameters.ValidAlgorithms = (auth["Algorithms"] ?? "ES256 RS256 PS256").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    options.Events = new JwtBearerEvents { OnMessageReceived = read, OnTokenValidated = c => CheckClaims(c, maxLifetime) };
+                });
+            }
+
+            if (development is not null)
+            {
+                authentication.AddJwtBearer(developmentScheme, options =>
+                {
+                    options.MapInboundClaims = false;
+                    options.TokenValidationParameters = Common(audience);
+                    options.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
+                    options.TokenValidationParameters.IssuerSigningKey = development.SecurityKey;
+                    options.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+                    options.TokenValidationParameters.ValidTypes = [DevelopmentTokens.TokenType];
+                    options.Events = new JwtBearerEvents { OnMessageReceived = read, OnTokenValidated = c => CheckClaims(c, maxLifetime) };
+                });
+            }
         }
 
         builder.Services.AddAuthorizationBuilder()
@@ -229,4 +263,35 @@ public sealed record Caller(string Subject, string Role, string? Agency, string?
 public static class CallerExtensions
 {
     public static Caller GetCaller(this ServerCallContext context) => Caller.From(context.GetHttpContext().User);
+
+    /// <summary>
+    /// The agency terminal on whose behalf a service calls (issue 25, item 9): the terminal's own bearer token,
+    /// forwarded in <see cref="AuthExtensions.OnBehalfOfHeader"/> and validated like any caller's token (issuer,
+    /// keys, audience, lifetime, one role). UNAUTHENTICATED when it is missing or not valid, PERMISSION_DENIED when it
+    /// is not an agency terminal's with an agency.
+    /// </summary>
+    public static async Task<Caller> GetTerminalOnBehalfOfAsync(this ServerCallContext context)
+    {
+        var http = context.GetHttpContext();
+        if (string.IsNullOrEmpty(http.Request.Headers[AuthExtensions.OnBehalfOfHeader].ToString()))
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"The agency terminal's token is missing: the calling service must forward it in the {AuthExtensions.OnBehalfOfHeader} header."));
+        }
+
+        var result = await http.AuthenticateAsync(AuthExtensions.OnBehalfOfScheme);
+        if (!result.Succeeded || result.Principal is null)
+        {
+            throw new RpcException(new Status(StatusCode.Unauthenticated,
+                $"The agency terminal's token forwarded in {AuthExtensions.OnBehalfOfHeader} is not valid ({result.Failure?.Message ?? "no token"})."));
+        }
+
+        var terminal = Caller.From(result.Principal);
+        if (terminal.Role != Roles.AgencyTerminal || string.IsNullOrEmpty(terminal.Agency))
+        {
+            throw Errors.RpcErrors.PermissionDenied("NOT_A_TERMINAL", "The token forwarded on a caller's behalf is not an agency terminal's.");
+        }
+
+        return terminal;
+    }
 }

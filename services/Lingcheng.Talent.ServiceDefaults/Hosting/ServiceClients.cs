@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Lingcheng.Talent.Client;
 using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -106,7 +107,7 @@ public sealed class ServiceTokenSource(IConfiguration configuration, IHostEnviro
                 else
                 {
                     var tokens = services.GetRequiredService<DevelopmentTokens>();
-                    _token = tokens.Mint(Roles.Service, environment.ApplicationName, lifetime: TimeSpan.FromHours(1), now: now);
+                    _token = tokens.Mint(Roles.Service, ServiceNames.Of(environment, configuration["Auth:ClientId"]), lifetime: TimeSpan.FromHours(1), now: now);
                     _refreshAt = now.AddMinutes(30);
                 }
             }

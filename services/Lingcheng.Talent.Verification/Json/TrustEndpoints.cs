@@ -18,7 +18,7 @@ public static class TrustEndpoints
     /// The roles that may read the revocation snapshot: those the registry's GetRevocationSnapshot
     /// allows. The snapshot names card numbers with their states, so it is not public like the keys.
     /// </summary>
-    public const string SnapshotRoles = Roles.AgencyTerminal + "," + Roles.Service + "," + Roles.HrOfficer + "," + Roles.Auditor;
+    public const string SnapshotRoles = Roles.AgencyTerminal + "," + Roles.HrOfficer + "," + Roles.Auditor; // no service reads it here (issue 25, item 9)
 
     public static IEndpointRouteBuilder MapTrustEndpoints(this IEndpointRouteBuilder app)
     {

@@ -6,6 +6,7 @@ using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.Verification.Agencies;
 using Lingcheng.Talent.Verification.Audit;
 using Lingcheng.Talent.Verification.Data;
@@ -38,14 +39,14 @@ public sealed class VerificationGrpcService(
     public override async Task<RedeemResponse> Redeem(RedeemRequest request, ServerCallContext context)
     {
         var agency = await agencies.RequireAgencyAsync(context.GetCaller(), context.CancellationToken);
-        return await desk.RedeemAsync(request, agency, context.CancellationToken);
+        return await desk.RedeemAsync(request, agency, OnBehalfOf(context), context.CancellationToken);
     }
 
     [Authorize(Roles = Roles.AgencyTerminal)]
     public override async Task<CancelRedemptionResponse> CancelRedemption(CancelRedemptionRequest request, ServerCallContext context)
     {
         var agency = await agencies.RequireAgencyAsync(context.GetCaller(), context.CancellationToken);
-        return await desk.CancelAsync(request, agency, context.CancellationToken);
+        return await desk.CancelAsync(request, agency, OnBehalfOf(context), context.CancellationToken);
     }
 
     [Authorize]
@@ -64,6 +65,7 @@ public sealed class VerificationGrpcService(
     }
 
     [Authorize(Roles = Roles.Talent + "," + HrAuditor)]
+    [CallerLimited]
     public override async Task<ListCardVerificationsResponse> ListCardVerifications(ListCardVerificationsRequest request, ServerCallContext context)
     {
         var v = new FieldViolations();
@@ -121,11 +123,19 @@ public sealed class VerificationGrpcService(
         Task.FromResult(new GetServerTimeResponse { ServerTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()) });
 
     [Authorize(Roles = HrAuditor)]
+    [CallerLimited]
     public override async Task<VerificationServiceVerifyAuditChainResponse> VerifyAuditChain(VerificationServiceVerifyAuditChainRequest request, ServerCallContext context)
     {
         await using var db = await contexts.CreateDbContextAsync(context.CancellationToken);
         return new VerificationServiceVerifyAuditChainResponse { Report = await AuditChain.VerifyAsync(db, context) }; // and the signed checkpoints
     }
+
+    /// <summary>
+    /// The terminal's own bearer token, forwarded to the entitlement service (issue 25, item 9), which takes the
+    /// agency and terminal of a use from it rather than from a field this service fills in.
+    /// </summary>
+    private static Metadata OnBehalfOf(ServerCallContext context) =>
+        new() { { AuthExtensions.OnBehalfOfHeader, context.GetHttpContext().Request.Headers.Authorization.ToString() } };
 
     private static (int Size, int Offset) Paging(int pageSize, string pageToken)
     {

@@ -70,7 +70,7 @@ public sealed class VerificationDesk(
         return response;
     }
 
-    public async Task<RedeemResponse> RedeemAsync(RedeemRequest request, AgencyTerminal agency, CancellationToken cancellationToken)
+    public async Task<RedeemResponse> RedeemAsync(RedeemRequest request, AgencyTerminal agency, Metadata onBehalfOf, CancellationToken cancellationToken)
     {
         var v = new FieldViolations();
         v.Check(!string.IsNullOrWhiteSpace(request.QrText), "qr_text", "is required");
@@ -106,7 +106,7 @@ public sealed class VerificationDesk(
                 BenefitCode = request.BenefitCode,
                 AgencyCode = agency.Code,
                 TerminalId = agency.Terminal,
-            }, deadline: DateTime.UtcNow.AddMilliseconds(options.Value.RedeemDeadlineMilliseconds), cancellationToken: cancellationToken);
+            }, headers: onBehalfOf, deadline: DateTime.UtcNow.AddMilliseconds(options.Value.RedeemDeadlineMilliseconds), cancellationToken: cancellationToken);
         }
         catch (RpcException ex)
         {
@@ -125,7 +125,7 @@ public sealed class VerificationDesk(
         return response;
     }
 
-    public async Task<CancelRedemptionResponse> CancelAsync(CancelRedemptionRequest request, AgencyTerminal agency, CancellationToken cancellationToken)
+    public async Task<CancelRedemptionResponse> CancelAsync(CancelRedemptionRequest request, AgencyTerminal agency, Metadata onBehalfOf, CancellationToken cancellationToken)
     {
         var v = new FieldViolations();
         v.RequestId(request.RedemptionId, "redemption_id");
@@ -140,7 +140,7 @@ public sealed class VerificationDesk(
                 RedemptionId = request.RedemptionId,
                 AgencyCode = agency.Code,
                 Reason = request.Reason,
-            }, deadline: DateTime.UtcNow.AddMilliseconds(options.Value.RedeemDeadlineMilliseconds), cancellationToken: cancellationToken);
+            }, headers: onBehalfOf, deadline: DateTime.UtcNow.AddMilliseconds(options.Value.RedeemDeadlineMilliseconds), cancellationToken: cancellationToken);
         }
         catch (RpcException ex)
         {
