@@ -15,7 +15,9 @@ namespace Lingcheng.Talent.Registry.Events;
 /// <summary>
 /// The card event feed: <see cref="WatchAsync"/> streams the history after a sequence, a
 /// caught-up marker, then live events (woken by <see cref="CommitSignal"/> on commit in this
-/// process, and by a database poll for other replicas), with heartbeat markers while idle.
+/// process, and by a database poll for other replicas), with heartbeat markers while idle. Every
+/// message carries the trust-list version, and a marker goes out as soon as it changes, so the
+/// verifiers re-fetch the trust list within the feed's latency after a key is revoked.
 /// Also builds the signed revocation snapshot for offline verifiers.
 /// </summary>
 public sealed class CardEventFeed(
@@ -39,12 +41,14 @@ public sealed class CardEventFeed(
         var last = request.AfterSequence;
         var markerSent = false;
         var lastMarker = time.GetUtcNow();
+        long sentTrustVersion = -1;
 
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         while (!cancellationToken.IsCancellationRequested)
         {
             // Take the wake-up task before reading, so a commit between the read and the wait is not missed.
             var wake = signal.Next;
+            var trustVersion = await TrustListVersionAsync(db, cancellationToken);
             var batch = await db.CardEvents.AsNoTracking()
                 .Where(e => e.Sequence > last)
                 .OrderBy(e => e.Sequence)
@@ -58,6 +62,7 @@ public sealed class CardEventFeed(
                     Event = CardStates.ToProto(e),
                     HeadSequence = last,
                     SendTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                    TrustListVersion = trustVersion,
                 }, cancellationToken);
             }
 
@@ -67,11 +72,19 @@ public sealed class CardEventFeed(
             }
 
             var now = time.GetUtcNow();
-            if (!markerSent || now - lastMarker >= heartbeat)
+            // A changed trust list (a key rotated or revoked) is told at once, not at the next heartbeat.
+            if (!markerSent || now - lastMarker >= heartbeat || trustVersion != sentTrustVersion)
             {
-                await stream.WriteAsync(new WatchCardEventsResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now) }, cancellationToken);
+                await stream.WriteAsync(new WatchCardEventsResponse
+                {
+                    CaughtUp = true,
+                    HeadSequence = last,
+                    SendTime = Timestamp.FromDateTimeOffset(now),
+                    TrustListVersion = trustVersion,
+                }, cancellationToken);
                 markerSent = true;
                 lastMarker = now;
+                sentTrustVersion = trustVersion;
             }
 
             var untilHeartbeat = heartbeat - (time.GetUtcNow() - lastMarker);
@@ -86,6 +99,14 @@ public sealed class CardEventFeed(
             }
         }
     }
+
+    /// <summary>
+    /// A number that grows with every change of the key ring: keys are only added, and a key's status
+    /// only moves forward (active → retired → revoked, or active → revoked), so the sum of
+    /// (status + 1) over the keys rises at each rotation or revocation, on whichever replica it ran.
+    /// </summary>
+    internal static async Task<long> TrustListVersionAsync(TalentRegistryDbContext db, CancellationToken cancellationToken) =>
+        await db.SigningKeys.AsNoTracking().SumAsync(k => (long)k.Status + 1, cancellationToken);
 
     /// <summary>
     /// The signed revocation snapshot: every revoked or suspended card, and every card in force

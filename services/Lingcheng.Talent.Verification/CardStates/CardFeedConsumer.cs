@@ -20,6 +20,7 @@ namespace Lingcheng.Talent.Verification.CardStates;
 /// </summary>
 public sealed class CardFeedConsumer(
     CardStateCache cache,
+    Trust.TrustListSource trust,
     TalentRegistryService.TalentRegistryServiceClient registry,
     IDbContextFactory<VerificationDbContext> contexts,
     TimeProvider time,
@@ -29,6 +30,8 @@ public sealed class CardFeedConsumer(
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly record struct PendingWrite(CardEvent? Event, DateTimeOffset MessageTime);
+
+    private long _trustListVersion;
 
     /// <summary>True while a feed stream is open.</summary>
     public bool Connected { get; private set; }
@@ -127,6 +130,14 @@ public sealed class CardFeedConsumer(
             }
 
             var messageTime = message.SendTime?.ToDateTimeOffset() ?? time.GetUtcNow();
+            if (message.TrustListVersion != 0 && message.TrustListVersion != _trustListVersion)
+            {
+                // A key was rotated or revoked (or this is a new connection): fetch the trust list now,
+                // beside the feed, so a revoked key is refused within the feed's latency.
+                _trustListVersion = message.TrustListVersion;
+                _ = RefreshTrustListAsync(stoppingToken);
+            }
+
             if (message.Event is { } e)
             {
                 var expected = cache.LastSequence + 1;
@@ -153,6 +164,28 @@ public sealed class CardFeedConsumer(
         }
 
         return received;
+    }
+
+    private async Task RefreshTrustListAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(10));
+            if (!await trust.RefreshAsync(deadline.Token))
+            {
+                _trustListVersion = 0; // try again at the next message
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException)
+        {
+            _trustListVersion = 0;
+        }
+        catch (Exception ex)
+        {
+            _trustListVersion = 0;
+            logger.LogWarning(ex, "Trust list refresh after a feed notice failed");
+        }
     }
 
     private async Task WriteLoopAsync(CancellationToken stoppingToken)
