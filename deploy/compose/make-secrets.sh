@@ -4,6 +4,8 @@
 #   tls/<name>.crt, .key       one server certificate per container (issue 25, item 9), each naming that container only:
 #                              registry, entitlements, verification, identity, web (the last two also $PUBLIC_HOST)
 #   personal-data.key          the registry's master key for personal data (base64 of 32 random bytes)
+#   signing-key-kek.key        the registry's key-encryption key for the card-signing keys, separate from the
+#                              personal-data key (base64 of 32 random bytes)
 #   identity-signing.key       the identity provider's token-signing key (base64 of 32 random bytes: a P-256 private key)
 #   identity-encryption.key    the provider's key for the codes it hands out (base64 of 32 random bytes: AES-256)
 #   clients/<client>.secret    one client secret per client of the provider (base64 of 32 random bytes):
@@ -126,6 +128,7 @@ new_key() {
   fi
 }
 
+new_key signing-key-kek.key "BACK IT UP with the registry database: without it the card-signing keys cannot be read"
 new_key identity-signing.key "BACK IT UP with the identity database"
 new_key identity-encryption.key
 mkdir -p clients
@@ -146,13 +149,13 @@ done
 # The containers run as the non-root user 1654 ($APP_UID of the .NET images); compose mounts secret files
 # as they are on disk, so they must be readable by that user and nobody else.
 if [ "$(id -u)" = 0 ]; then
-  chown 1654:1654 tls/*.crt tls/*.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password
+  chown 1654:1654 tls/*.crt tls/*.key personal-data.key signing-key-kek.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password
   [ -f card-signing-key.pem ] && chown 1654:1654 card-signing-key.pem
   # SQL Server runs as its own user 10001 (mcr.microsoft.com/mssql/server).
   chown 10001:10001 mssql.key
 fi
 chmod 700 clients sql
 chmod 755 tls
-chmod 400 tls/*.key personal-data.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password mssql.key
+chmod 400 tls/*.key personal-data.key signing-key-kek.key identity-signing.key identity-encryption.key clients/*.secret sql/*.password mssql.key
 chmod 444 ca.crt tls/*.crt mssql.crt
 exit 0

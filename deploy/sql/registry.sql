@@ -237,3 +237,55 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124438_SigningKeyRevocation'
+)
+BEGIN
+    ALTER TABLE [SigningKeys] ADD [RevocationNote] nvarchar(500) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124438_SigningKeyRevocation'
+)
+BEGIN
+    ALTER TABLE [SigningKeys] ADD [RevokedAt] datetime2 NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124438_SigningKeyRevocation'
+)
+BEGIN
+    ALTER TABLE [SigningKeys] ADD [SignaturesRecorded] bit NOT NULL DEFAULT CAST(0 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124438_SigningKeyRevocation'
+)
+BEGIN
+    CREATE TABLE [SignedTokens] (
+        [Kid] nchar(16) NOT NULL,
+        [CardNumber] nchar(11) NOT NULL,
+        [CardVersion] int NOT NULL,
+        [ExpiresAt] datetime2 NOT NULL,
+        [LastSignedAt] datetime2 NOT NULL,
+        CONSTRAINT [PK_SignedTokens] PRIMARY KEY ([Kid], [CardNumber])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124438_SigningKeyRevocation'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261207124438_SigningKeyRevocation', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

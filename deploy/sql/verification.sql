@@ -201,3 +201,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124504_TrustedKeyTrustEnd'
+)
+BEGIN
+    ALTER TABLE [TrustedKeys] ADD [TrustedUntilUtcTicks] bigint NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261207124504_TrustedKeyTrustEnd'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261207124504_TrustedKeyTrustEnd', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

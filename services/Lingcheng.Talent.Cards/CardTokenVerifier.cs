@@ -198,6 +198,13 @@ public sealed class CardTokenVerifier
         }
 
         var now = _timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        if (!key.TrustsUntil(claims.ExpiresAt.ToUnixTimeSeconds(), now))
+        {
+            // A retired key is trusted only until the latest expiry it signed: a later exp was not
+            // signed by the registry, and after that time nothing it signed can still be valid.
+            return check with { Outcome = TokenOutcome.UnknownKey, Detail = "the retired signing key is no longer trusted for this token" };
+        }
+
         if (claims.NotBefore is { } notBefore && notBefore.ToUnixTimeSeconds() > now + _skewSeconds)
         {
             return check with { Outcome = TokenOutcome.NotYetValid, Detail = "the token is not valid yet (nbf)" };

@@ -57,6 +57,12 @@ public static class TrustListJson
             }
 
             writer.WriteString("status", StatusName(key.Status));
+            if (key.TrustedUntil is { } trustedUntil)
+            {
+                // Added after v1: written only when set, so the v1 vectors are unchanged.
+                writer.WriteString("trustedUntil", FormatTime(trustedUntil));
+            }
+
             writer.WriteEndObject();
         }
 
@@ -159,10 +165,18 @@ public static class TrustListJson
             var other => throw new FormatException($"{where}.status '{other}' is not ACTIVE, RETIRED or REVOKED."),
         };
 
+        DateTimeOffset? trustedUntil = null;
+        if (key.TryGetProperty("trustedUntil", out var trustEnd) && trustEnd.ValueKind != JsonValueKind.Null)
+        {
+            trustedUntil = trustEnd.ValueKind == JsonValueKind.String
+                ? ParseTime(trustEnd.GetString()!, where + ".trustedUntil")
+                : throw new FormatException($"{where}.trustedUntil is neither a time nor null.");
+        }
+
         TrustedKey trusted;
         try
         {
-            trusted = new TrustedKey(spki, validFrom, validUntil, status);
+            trusted = new TrustedKey(spki, validFrom, validUntil, status) { TrustedUntil = trustedUntil };
         }
         catch (ArgumentException ex)
         {

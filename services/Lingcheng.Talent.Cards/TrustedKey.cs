@@ -88,6 +88,13 @@ public sealed record TrustedKey
     public TrustedKeyStatus Status { get; init; }
 
     /// <summary>
+    /// For a retired key, the latest expiry among the tokens it actually signed (null: no bound).
+    /// A token under this key that expires later was not signed by the registry, and from this time
+    /// on nothing the key signed is accepted: a leaked retired key mints nothing that verifies.
+    /// </summary>
+    public DateTimeOffset? TrustedUntil { get; init; }
+
+    /// <summary>
     /// The cached public key. ECDsa verification does not mutate the key, and the OpenSSL key
     /// handle behind it may be shared by threads that only verify, so one instance serves all.
     /// </summary>
@@ -124,6 +131,15 @@ public sealed record TrustedKey
     public bool AcceptsIssuedAt(long issuedAtUnixSeconds) =>
         Status != TrustedKeyStatus.Revoked && KeyIds.IsWithin(issuedAtUnixSeconds, ValidFrom, ValidUntil);
 
+    /// <summary>
+    /// True when a token of this key that expires at <paramref name="expiresAtUnixSeconds"/> may be
+    /// accepted at <paramref name="nowUnixSeconds"/>: no <see cref="TrustedUntil"/>, or the token expires
+    /// no later than it and it has not passed (second resolution).
+    /// </summary>
+    public bool TrustsUntil(long expiresAtUnixSeconds, long nowUnixSeconds) =>
+        TrustedUntil is not { } until
+        || (expiresAtUnixSeconds <= until.ToUnixTimeSeconds() && nowUnixSeconds < until.ToUnixTimeSeconds());
+
     /// <summary>Value equality over the key bytes, window and status (not the cached ECDsa object).</summary>
     public bool Equals(TrustedKey? other) =>
         other is not null
@@ -131,6 +147,7 @@ public sealed record TrustedKey
             || (_subjectPublicKeyInfo.AsSpan().SequenceEqual(other._subjectPublicKeyInfo)
                 && ValidFrom == other.ValidFrom
                 && ValidUntil == other.ValidUntil
+                && TrustedUntil == other.TrustedUntil
                 && Status == other.Status));
 
     /// <inheritdoc/>
@@ -141,6 +158,7 @@ public sealed record TrustedKey
         builder.Append("Kid = ").Append(Kid)
             .Append(", ValidFrom = ").Append(ValidFrom.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", ValidUntil = ").Append(ValidUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
+            .Append(", TrustedUntil = ").Append(TrustedUntil?.ToString("O", System.Globalization.CultureInfo.InvariantCulture))
             .Append(", Status = ").Append(Status);
         return true;
     }

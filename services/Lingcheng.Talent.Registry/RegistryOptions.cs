@@ -3,16 +3,22 @@ namespace Lingcheng.Talent.Registry;
 /// <summary>Settings of the registry, section <c>Registry</c>.</summary>
 public sealed class RegistryOptions
 {
-    /// <summary>The master key (base64 of 32 bytes) for personal data, blind index and signing-key wrapping.</summary>
+    /// <summary>The master key (base64 of 32 bytes) for personal data and the blind index.</summary>
     public string? PersonalDataKey { get; set; }
 
     /// <summary>A file holding the master key (base64); default <c>{DataDirectory}/keys/personal-data.key</c>.</summary>
     public string? PersonalDataKeyFile { get; set; }
 
+    /// <summary>The signing keys' own key-encryption key (base64 of 32 bytes), separate from the personal-data key.</summary>
+    public string? SigningKeyKek { get; set; }
+
+    /// <summary>A file holding the signing-key KEK (base64); default <c>{DataDirectory}/keys/signing-key-kek.key</c>.</summary>
+    public string? SigningKeyKekFile { get; set; }
+
     /// <summary>Default card validity in months (SPEC §3.2: 3 years).</summary>
     public int CardValidityMonths { get; set; } = 36;
 
-    /// <summary>Longest validity a request may ask for; also how long a retired signing key stays in the trust list.</summary>
+    /// <summary>Longest validity a request may ask for; and the bound on a retired signing key's trust when what it signed is not known (keys from before tracking, with no cards).</summary>
     public int MaxCardValidityMonths { get; set; } = 120;
 
     /// <summary>Lifetime of a dynamic token in seconds (SPEC §4: 120).</summary>

@@ -42,6 +42,49 @@ public sealed class KeyRotationTests
     }
 
     [Fact]
+    public void A_retired_key_is_trusted_only_until_the_latest_expiry_it_signed()
+    {
+        // Issue 25: whoever holds a retired key can back-date iat into its window. With the trust end
+        // (the latest exp the key really signed) nothing it mints outlives what it signed, and after
+        // that time nothing it signed is accepted at all.
+        using var world = new TokenWorld();
+        var genuine = world.Static(); // exp = TokenWorld.CardExpiry
+        var trustedUntil = TokenWorld.CardExpiry;
+        world.Clock.SetUtcNow(Rotation.AddDays(10));
+        var forged = CardTokenIssuer.Issue(world.Key, world.Claims() with
+        {
+            IssuedAt = Rotation.AddDays(-1),
+            ExpiresAt = DateTimeOffset.FromUnixTimeSeconds(trustedUntil.ToUnixTimeSeconds()).AddYears(5),
+        });
+        var trust = new TrustList(world.Key.ToTrustedKey(TrustedKeyStatus.Retired, validUntil: Rotation) with { TrustedUntil = trustedUntil });
+        var verifier = new CardTokenVerifier(world.Clock);
+
+        Assert.Equal(TokenOutcome.Valid, verifier.Verify(genuine, trust).Outcome);
+        var check = verifier.Verify(forged, trust);
+        Assert.Equal(TokenOutcome.UnknownKey, check.Outcome);
+        Assert.Contains("no longer trusted", check.Detail, StringComparison.Ordinal);
+
+        // Past the trust end even a token inside the bound is refused (inside the clock skew it would still be VALID otherwise).
+        world.Clock.SetUtcNow(trustedUntil.AddSeconds(1));
+        Assert.Equal(TokenOutcome.UnknownKey, verifier.Verify(genuine, trust).Outcome);
+    }
+
+    [Fact]
+    public void The_trust_end_survives_the_json_trust_list_and_is_absent_when_unset()
+    {
+        using var world = new TokenWorld();
+        var retired = world.Key.ToTrustedKey(TrustedKeyStatus.Retired, validUntil: Rotation) with { TrustedUntil = TokenWorld.CardExpiry };
+        var json = TrustListJson.ToUtf8Bytes(CardToken.Issuer, [retired]);
+        Assert.Contains("\"trustedUntil\"", System.Text.Encoding.UTF8.GetString(json));
+        var parsed = TrustListJson.Parse(json, out _);
+        Assert.True(parsed.TryGetKey(retired.Kid, out var back));
+        Assert.Equal(retired, back);
+
+        var active = TrustListJson.ToUtf8Bytes(CardToken.Issuer, [world.Key.ToTrustedKey()]);
+        Assert.DoesNotContain("trustedUntil", System.Text.Encoding.UTF8.GetString(active)); // the v1 layout, unchanged
+    }
+
+    [Fact]
     public void A_token_dated_before_the_key_existed_is_an_unknown_key()
     {
         using var world = new TokenWorld();

@@ -54,6 +54,54 @@ public sealed class OfflineVerificationCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_revoked_signing_key_is_refused_offline_after_the_next_sync_even_for_a_back_dated_token()
+    {
+        var card = CardNumber.Create(26, 43);
+        var token = new CardTokenIssuer(_time).IssueStatic(_key, card, 1, CardTier.B, "张*明", _time.GetUtcNow().AddYears(3));
+        var cache = new OfflineVerificationCache(_directory, _time);
+        var client = new TalentRegistryService.TalentRegistryServiceClient(_registry);
+        await cache.RefreshAsync(client, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(TokenOutcome.Valid, cache.Verify(token).Check.Outcome);
+
+        // The key leaks and HR revokes it: the registry lists it REVOKED and a new key signs from now on.
+        _time.Advance(TimeSpan.FromMinutes(1));
+        using var next = SigningKey.Generate(_time.GetUtcNow());
+        _registry.NextKey = next;
+        _registry.KeyStatus = SigningKeyStatus.Revoked;
+        _registry.KeyValidUntil = _time.GetUtcNow();
+        _registry.Change(CardNumber.Create(26, 44), RevocationStatus.Revoked, 1);
+        var forged = new CardTokenIssuer(new FakeTimeProvider(_time.GetUtcNow().AddSeconds(-30))).IssueStatic(_key, CardNumber.Create(26, 45), 1, CardTier.A, "李*", _time.GetUtcNow().AddYears(5));
+        Assert.Equal(TokenOutcome.Valid, cache.Verify(forged).Check.Outcome); // offline learns at its next sync, not before
+
+        await cache.RefreshAsync(client, cancellationToken: TestContext.Current.CancellationToken);
+        var reread = new OfflineVerificationCache(_directory, _time); // a later process, no network
+        Assert.Equal(TokenOutcome.UnknownKey, reread.Verify(token).Check.Outcome);
+        Assert.Equal(TokenOutcome.UnknownKey, reread.Verify(forged).Check.Outcome);
+        Assert.Equal(TokenOutcome.Valid, reread.Verify(new CardTokenIssuer(_time).IssueStatic(next, card, 1, CardTier.B, "张*明", _time.GetUtcNow().AddYears(3))).Check.Outcome);
+    }
+
+    [Fact]
+    public async Task A_retired_key_is_trusted_offline_only_until_the_latest_expiry_it_signed()
+    {
+        var card = CardNumber.Create(26, 46);
+        var expires = _time.GetUtcNow().AddYears(2);
+        var token = new CardTokenIssuer(_time).IssueStatic(_key, card, 1, CardTier.B, "张*明", expires);
+        _time.Advance(TimeSpan.FromMinutes(1));
+        using var next = SigningKey.Generate(_time.GetUtcNow());
+        _registry.NextKey = next;
+        _registry.KeyStatus = SigningKeyStatus.Retired;
+        _registry.KeyValidUntil = _time.GetUtcNow();
+        _registry.KeyTrustedUntil = expires;
+        var cache = new OfflineVerificationCache(_directory, _time);
+        await cache.RefreshAsync(new TalentRegistryService.TalentRegistryServiceClient(_registry), cancellationToken: TestContext.Current.CancellationToken);
+
+        // A back-dated token of the retired key that outlives what it signed is not believed; the genuine one is.
+        var forged = new CardTokenIssuer(new FakeTimeProvider(_time.GetUtcNow().AddSeconds(-30))).IssueStatic(_key, CardNumber.Create(26, 47), 1, CardTier.A, "李*", _time.GetUtcNow().AddYears(9));
+        Assert.Equal(TokenOutcome.UnknownKey, cache.Verify(forged).Check.Outcome);
+        Assert.Equal(TokenOutcome.Valid, cache.Verify(token).Check.Outcome);
+    }
+
+    [Fact]
     public async Task A_tampered_cached_snapshot_is_refused_rather_than_believed()
     {
         var cache = new OfflineVerificationCache(_directory, _time);
@@ -92,6 +140,17 @@ public sealed class OfflineVerificationCacheTests : IDisposable
 
         public int DeltaRequests { get; private set; }
 
+        /// <summary>The first key's status in the trust list (a key revocation sets REVOKED).</summary>
+        public SigningKeyStatus KeyStatus { get; set; } = SigningKeyStatus.Active;
+
+        /// <summary>The first key's validity end and trust end, once retired.</summary>
+        public DateTimeOffset? KeyValidUntil { get; set; }
+
+        public DateTimeOffset? KeyTrustedUntil { get; set; }
+
+        /// <summary>The key that took over (it signs the snapshots from then on), if any.</summary>
+        public SigningKey? NextKey { get; set; }
+
         public void Change(string card, RevocationStatus status, int version) => _changes.Add((++Sequence, new RevocationEntry(card, status, version)));
 
         public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options, TRequest request)
@@ -117,21 +176,40 @@ public sealed class OfflineVerificationCacheTests : IDisposable
         public override AsyncDuplexStreamingCall<TRequest, TResponse> AsyncDuplexStreamingCall<TRequest, TResponse>(Method<TRequest, TResponse> method, string? host, CallOptions options) =>
             throw new NotSupportedException();
 
-        private GetTrustListResponse TrustList() => new()
+        private GetTrustListResponse TrustList()
         {
-            Issuer = CardToken.Issuer,
-            GenerateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
-            Keys =
+            var first = new V1.TrustedKey
             {
-                new V1.TrustedKey
+                Kid = key.KidHex,
+                SubjectPublicKeyInfo = ByteString.CopyFrom(key.SubjectPublicKeyInfo),
+                ValidFrom = Timestamp.FromDateTimeOffset(key.ValidFrom),
+                Status = KeyStatus,
+            };
+            if (KeyValidUntil is { } until)
+            {
+                first.ValidUntil = Timestamp.FromDateTimeOffset(until);
+            }
+
+            if (KeyTrustedUntil is { } trustedUntil)
+            {
+                first.TrustedUntil = Timestamp.FromDateTimeOffset(trustedUntil);
+            }
+
+            var response = new GetTrustListResponse { Issuer = CardToken.Issuer, GenerateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()) };
+            if (NextKey is { } next)
+            {
+                response.Keys.Add(new V1.TrustedKey
                 {
-                    Kid = key.KidHex,
-                    SubjectPublicKeyInfo = ByteString.CopyFrom(key.SubjectPublicKeyInfo),
-                    ValidFrom = Timestamp.FromDateTimeOffset(key.ValidFrom),
+                    Kid = next.KidHex,
+                    SubjectPublicKeyInfo = ByteString.CopyFrom(next.SubjectPublicKeyInfo),
+                    ValidFrom = Timestamp.FromDateTimeOffset(next.ValidFrom),
                     Status = SigningKeyStatus.Active,
-                },
-            },
-        };
+                });
+            }
+
+            response.Keys.Add(first);
+            return response;
+        }
 
         private GetRevocationSnapshotResponse Snapshot(long since)
         {
@@ -145,7 +223,7 @@ public sealed class OfflineVerificationCacheTests : IDisposable
                 since > 0 ? latest : latest.Where(e => e.Status != RevocationStatus.Cleared || e.MinValidVersion > 1));
             return new GetRevocationSnapshotResponse
             {
-                Snapshot = ByteString.CopyFrom(RevocationSnapshotCodec.Sign(key, snapshot)),
+                Snapshot = ByteString.CopyFrom(RevocationSnapshotCodec.Sign(NextKey ?? key, snapshot)),
                 Sequence = Sequence,
                 IsDelta = since > 0,
                 GenerateTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),

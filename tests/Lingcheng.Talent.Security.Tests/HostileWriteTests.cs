@@ -221,6 +221,25 @@ public sealed class HostileWriteTests(SecuritySystem fixture)
                 await registry.RotateSigningKeyAsync(new RotateSigningKeyRequest { RequestId = value }, hr)));
         }
 
+        var activeKid = (await registry.GetTrustListAsync(new GetTrustListRequest(), hr)).Keys.Single(k => k.Status == SigningKeyStatus.Active).Kid;
+        foreach (var (what, value) in BadRequestIds())
+        {
+            cases.Add(new Case("RevokeSigningKey", "request_id", what, async () =>
+                await registry.RevokeSigningKeyAsync(new RevokeSigningKeyRequest { RequestId = value, Kid = activeKid, Reason = "leaked" }, hr)));
+        }
+
+        foreach (var (what, value) in new[] { ("empty", ""), ("upper case", activeKid.ToUpperInvariant()), ("short", activeKid[..15]), ("SQL", Sql), ("script", Script), ("huge", Huge), ("NUL", activeKid[..15] + "\0"), ("control", Control) })
+        {
+            cases.Add(new Case("RevokeSigningKey", "kid", what, async () =>
+                await registry.RevokeSigningKeyAsync(new RevokeSigningKeyRequest { RequestId = SyntheticData.RequestId(), Kid = value, Reason = "leaked" }, hr)));
+        }
+
+        foreach (var (what, value) in new[] { ("empty", ""), ("blank", "   "), ("huge", Huge), ("huge unicode", HugeUnicode), ("control", Control), ("NUL", Nul), ("CR LF", CrLf) })
+        {
+            cases.Add(new Case("RevokeSigningKey", "reason", what, async () =>
+                await registry.RevokeSigningKeyAsync(new RevokeSigningKeyRequest { RequestId = SyntheticData.RequestId(), Kid = activeKid, Reason = value }, hr)));
+        }
+
         var countsBefore = await fixture.CountRegistryAsync();
         var cardBefore = (await registry.GetCardAsync(new GetCardRequest { CardNumber = card.CardNumber }, hr)).Card;
         var talentBefore = (await registry.GetTalentAsync(new GetTalentRequest { TalentId = talent.TalentId }, hr)).Talent;

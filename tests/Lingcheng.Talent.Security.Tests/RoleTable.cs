@@ -64,6 +64,7 @@ public static class RoleTable
         ["TalentRegistryService/IssueDynamicToken"] = Set(Roles.Talent),
         ["TalentRegistryService/GetTrustList"] = Any,
         ["TalentRegistryService/RotateSigningKey"] = Set(Roles.HrOfficer),
+        ["TalentRegistryService/RevokeSigningKey"] = Set(Roles.HrOfficer),
         ["TalentRegistryService/WatchCardEvents"] = Set(Roles.Service, Roles.Auditor),
         ["TalentRegistryService/GetRevocationSnapshot"] = Set(Roles.AgencyTerminal, Roles.Service, Roles.HrOfficer, Roles.Auditor),
         ["TalentRegistryService/VerifyAuditChain"] = Set(Roles.HrOfficer, Roles.Auditor),

@@ -21,13 +21,15 @@ internal static class AdminCommands
         "lct admin accounts list",
         "lct admin keys list",
         "lct admin keys rotate",
+        "lct admin keys revoke f4f7bb7953286e15 --reason \"private key leaked\"",
         "lct admin benefits list --agency HOSP_PEOPLE",
         "lct admin benefits update SCENIC_SPOT_ENTRY --quota-limit 24"))
         .With(
             AccountCommands.Create(),
             AccountCommands.Clients(),
-            new Command("keys", Describe("The card-signing keys (the trust list agencies verify with).", "lct admin keys list", "lct admin keys rotate"))
-                .With(KeysList(), KeysRotate()),
+            new Command("keys", Describe("The card-signing keys (the trust list agencies verify with).", "lct admin keys list", "lct admin keys rotate",
+                    "lct admin keys revoke KID --reason \"leaked\"", "lct hr card list --signed-by KID"))
+                .With(KeysList(), KeysRotate(), KeysRevoke()),
             new Command("benefits", Describe("The benefit catalogue (SPEC §3.3); changes take effect at once.", "lct admin benefits list", "lct admin benefits update TALENT_LOAN --tiers A,B,C,D"))
                 .With(BenefitsList(), BenefitsUpdate()));
 
@@ -43,10 +45,10 @@ internal static class AdminCommands
 
     private static void WriteKeys(CliContext c, IEnumerable<V1.TrustedKey> keys)
     {
-        var table = new Table("KID", "STATUS", "VALID FROM", "VALID UNTIL");
+        var table = new Table("KID", "STATUS", "VALID FROM", "VALID UNTIL", "TRUSTED UNTIL");
         foreach (var k in keys)
         {
-            table.Add(k.Kid, Name(k.Status, "SIGNING_KEY_STATUS_"), Time(k.ValidFrom), Time(k.ValidUntil));
+            table.Add(k.Kid, Name(k.Status, "SIGNING_KEY_STATUS_"), Time(k.ValidFrom), Time(k.ValidUntil), Time(k.TrustedUntil));
         }
 
         c.Out.Write(table.Render());
@@ -91,6 +93,39 @@ internal static class AdminCommands
             {
                 c.Out.Line($"New active key {response.ActiveKey?.Kid}; retired {response.RetiredKey?.Kid}.");
                 WriteKeys(c, new[] { response.ActiveKey, response.RetiredKey }.Where(k => k is not null)!);
+            }
+
+            return ExitCodes.Success;
+        });
+    }
+
+    private static Command KeysRevoke()
+    {
+        var kid = new Argument<string>("KID") { Description = "The key to distrust (16 hex characters, from `lct admin keys list`)" };
+        var reason = new Option<string>("--reason") { Description = "Why (required, up to 500 characters); it goes into the audit trail", Required = true };
+        var requestId = new Option<string?>("--request-id") { Description = "Idempotency key (default: a new id)" };
+        var command = new Command("revoke", Describe(
+            "Distrust a leaked signing key for good: REVOKED in the trust list, refused by every verifier within about a second online and at the next sync offline. "
+            + "Revoking the active key makes a new key active first. Prints how many cards must be re-printed; `lct hr card list --signed-by KID` lists them.",
+            "lct admin keys revoke f4f7bb7953286e15 --reason \"private key leaked (incident 17)\""));
+        command.With(kid, reason, requestId);
+        return command.Runs(async (c, ct) =>
+        {
+            var response = await c.Clients("hr").Registry.RevokeSigningKeyAsync(new RevokeSigningKeyRequest
+            {
+                RequestId = c.Get(requestId) ?? CliContext.NewRequestId(),
+                Kid = c.Get(kid)!.Trim().ToLowerInvariant(),
+                Reason = c.Get(reason) ?? "",
+            }, CliContext.Call(ct));
+            if (c.Json)
+            {
+                c.Out.WriteJson(response);
+            }
+            else
+            {
+                c.Out.Line($"Revoked {response.RevokedKey?.Kid}; active key {response.ActiveKey?.Kid}.");
+                WriteKeys(c, new[] { response.ActiveKey, response.RevokedKey }.Where(k => k is not null)!);
+                c.Out.Line($"{response.CardsToReprint} card(s) carry a printed token of the revoked key and must be re-printed: lct hr card list --signed-by {response.RevokedKey?.Kid}");
             }
 
             return ExitCodes.Success;

@@ -345,11 +345,19 @@ internal static class HrCommands
         var talent = new Option<string?>("--talent") { Description = "Only the cards of this talent id" };
         var tier = new Option<string?>("--tier") { Description = "Only this tier (A–D)" };
         var limit = new Option<int>("--limit") { Description = "At most this many cards (0: all)" };
-        var command = new Command("list", Describe("List cards, in card-number order.", "lct hr card list", "lct hr card list --state SUSPENDED", "lct hr card list --talent TALENT_ID --json"));
-        command.With(state, talent, tier, limit);
+        var signedBy = new Option<string?>("--signed-by") { Description = "The reprint report: only cards in force whose printed static token this key (kid) signed" };
+        var command = new Command("list", Describe("List cards, in card-number order.", "lct hr card list", "lct hr card list --state SUSPENDED", "lct hr card list --talent TALENT_ID --json",
+            "lct hr card list --signed-by f4f7bb7953286e15   # cards to re-print after that key is revoked"));
+        command.With(state, talent, tier, signedBy, limit);
         return command.Runs(async (c, ct) =>
         {
-            var request = new ListCardsRequest { State = ParseCardState(c.Get(state)), TalentId = c.Get(talent) ?? "", Tier = ParseTierOption(c.Get(tier)) };
+            var request = new ListCardsRequest
+            {
+                State = ParseCardState(c.Get(state)),
+                TalentId = c.Get(talent) ?? "",
+                Tier = ParseTierOption(c.Get(tier)),
+                SignedByKid = c.Get(signedBy)?.Trim().ToLowerInvariant() ?? "",
+            };
             var registry = c.Clients(DefaultAs).Registry;
             var cards = await Pages.CollectAsync<Card>(c.Get(limit), async (token, size) =>
             {

@@ -254,7 +254,11 @@ public sealed class OfflineVerificationCache(string directory, TimeProvider? tim
                 SigningKeyStatus.Retired => TrustedKeyStatus.Retired,
                 SigningKeyStatus.Revoked => TrustedKeyStatus.Revoked,
                 _ => TrustedKeyStatus.Active,
-            })));
+            })
+        {
+            // A retired key is trusted only until the latest expiry it signed, offline too.
+            TrustedUntil = k.TrustedUntil?.ToDateTimeOffset(),
+        }));
     }
 
     private (OfflineCacheMetadata Metadata, RevocationSnapshot Snapshot) LoadSnapshot(TrustList trustList)

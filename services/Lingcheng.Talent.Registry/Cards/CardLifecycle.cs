@@ -150,12 +150,21 @@ public sealed class CardLifecycle(
         var size = PageTokens.Size(request.PageSize, v);
         v.Check(System.Enum.IsDefined(request.State), "state", "is not a card state");
         v.Check(System.Enum.IsDefined(request.Tier), "tier", "is not a tier");
+        v.Check(request.SignedByKid.Length == 0 || KeyRing.IsKid(request.SignedByKid), "signed_by_kid", KeyRing.KidRequirement);
         v.ThrowIfAny();
-        var filters = $"cards|{request.State}|{request.TalentId}|{request.Tier}";
+        var filters = $"cards|{request.State}|{request.TalentId}|{request.Tier}|{request.SignedByKid}";
         var after = PageTokens.Parse(request.PageToken, filters);
         var now = time.GetUtcNow().UtcDateTime;
 
         var query = db.Cards.AsNoTracking();
+        if (request.SignedByKid.Length > 0)
+        {
+            // The reprint report: cards in force whose static token this key signed.
+            var key = await db.SigningKeys.AsNoTracking().SingleOrDefaultAsync(k => k.Kid == request.SignedByKid, cancellationToken)
+                ?? throw RpcErrors.NotFound("Signing key", request.SignedByKid);
+            query = KeyRing.CardsSignedBy(db, key, now).AsNoTracking();
+        }
+
         if (after is not null)
         {
             query = query.Where(c => string.Compare(c.CardNumber, after) > 0);
@@ -238,8 +247,9 @@ public sealed class CardLifecycle(
                 : $"Card {card.CardNumber} is {CardStates.Name(state)}; it has no valid QR code.");
         }
 
-        var text = StaticToken(await keys.GetActiveKeyAsync(cancellationToken), card);
-        await AuditIssuanceAsync(caller, "RenderCardQr", card, $"static token, card_version {card.Version}", cancellationToken);
+        var key = await keys.GetActiveKeyAsync(cancellationToken);
+        var text = StaticToken(key, card);
+        await AuditIssuanceAsync(caller, "RenderCardQr", card, $"static token, card_version {card.Version}", cancellationToken, signedBy: key.KidHex);
         var response = new RenderCardQrResponse { QrText = text, QrVersion = QrCodes.GetVersion(text) };
         if (request.Format == QrImageFormat.Svg)
         {
@@ -292,16 +302,35 @@ public sealed class CardLifecycle(
     private async Task<string> CurrentStaticTokenAsync(string cardNumber, CancellationToken cancellationToken)
     {
         var card = await Find(cardNumber, cancellationToken);
-        return CardStates.Effective(card, time.GetUtcNow().UtcDateTime) == CardState.Active
-            ? StaticToken(await keys.GetActiveKeyAsync(cancellationToken), card)
-            : "";
+        if (CardStates.Effective(card, time.GetUtcNow().UtcDateTime) != CardState.Active)
+        {
+            return "";
+        }
+
+        var key = await keys.GetActiveKeyAsync(cancellationToken);
+        var text = StaticToken(key, card);
+        await RecordAsync(key.KidHex, card, cancellationToken);
+        return text;
     }
 
+    /// <summary>Records which key signed a static token of the card (for the reprint report and the key's trust end).</summary>
+    private Task RecordAsync(string kid, CardEntity card, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => WriteTransactions.RunAsync(db, async ct =>
+        {
+            await KeyRing.RecordStaticTokenAsync(db, kid, card, time.GetUtcNow().UtcDateTime, ct);
+            return true;
+        }, cancellationToken), cancellationToken);
+
     /// <summary>Records that a credential for the card was handed out (who, which card, when); never the token itself.</summary>
-    private Task AuditIssuanceAsync(Caller caller, string action, CardEntity card, string detail, CancellationToken cancellationToken) =>
+    private Task AuditIssuanceAsync(Caller caller, string action, CardEntity card, string detail, CancellationToken cancellationToken, string? signedBy = null) =>
         gate.RunAsync(() => WriteTransactions.RunAsync(db, async ct =>
         {
             await AuditChain.AppendAsync(db, new AuditEntry(caller.AuditPrincipal, caller.Agency, action, card.CardNumber, "OK", detail), time.GetUtcNow(), ct);
+            if (signedBy is not null)
+            {
+                await KeyRing.RecordStaticTokenAsync(db, signedBy, card, time.GetUtcNow().UtcDateTime, ct);
+            }
+
             return true;
         }, cancellationToken), cancellationToken);
 

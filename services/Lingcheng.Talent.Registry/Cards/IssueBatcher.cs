@@ -154,6 +154,7 @@ public sealed class IssueBatcher(
             if (current is not null && CardStates.Effective(current, time.GetUtcNow().UtcDateTime) == CardState.Active)
             {
                 first.QrText = issuer.IssueStatic(key, current.CardNumber, current.Version, (CardsTier)current.Tier, current.HolderDisplayName, current.ExpiresAt);
+                await KeyRing.RecordStaticTokenAsync(db, key.KidHex, current, time.GetUtcNow().UtcDateTime, ct);
             }
 
             return first;
@@ -204,6 +205,8 @@ public sealed class IssueBatcher(
         await AuditChain.AppendAsync(db, new AuditEntry(pending.Caller.AuditPrincipal, pending.Caller.Agency, "IssueCard", card.CardNumber, "OK",
             $"talent {card.TalentId}; valid {pending.Months} months"), now, ct);
         var qrText = issuer.IssueStatic(key, card.CardNumber, card.Version, (CardsTier)card.Tier, card.HolderDisplayName, card.ExpiresAt);
+        // A new card number: no earlier row to merge with (KeyRing.RecordStaticTokenAsync for the general case).
+        db.SignedTokens.Add(new SignedTokenEntity { Kid = key.KidHex, CardNumber = card.CardNumber, CardVersion = card.Version, ExpiresAt = card.ExpiresAt, LastSignedAt = now.UtcDateTime });
         var result = new IssueCardResponse { Card = CardStates.ToProto(card, now.UtcDateTime) };
         Idempotency.Add(db, "IssueCard", request.RequestId, request, result, now); // without the token
         return new IssueCardResponse { Card = result.Card, QrText = qrText };

@@ -27,6 +27,8 @@ public class TalentRegistryDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<SigningKeyEntity> SigningKeys => Set<SigningKeyEntity>();
 
+    public DbSet<SignedTokenEntity> SignedTokens => Set<SignedTokenEntity>();
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every DateTime in this model is UTC. Stored as DateTime (not DateTimeOffset) so that

@@ -17,7 +17,9 @@ namespace Lingcheng.Talent.Registry.Events;
 /// The card event feed: <see cref="WatchAsync"/> streams the history after a sequence, a
 /// caught-up marker, then live events (woken by <see cref="CommitSignal"/> on commit in this
 /// process, and by a database poll for other replicas), with heartbeat markers while idle
-/// (<see cref="FeedProducer"/>: the loop both feeds share).
+/// (<see cref="FeedProducer"/>: the loop both feeds share). Every message carries the trust-list
+/// version, and a marker goes out as soon as it changes, so the verifiers re-fetch the trust list
+/// within the feed's latency after a key is revoked.
 /// Also builds the signed revocation snapshot for offline verifiers.
 /// </summary>
 public sealed class CardEventFeed(
@@ -39,11 +41,12 @@ public sealed class CardEventFeed(
         var poll = TimeSpan.FromMilliseconds(Math.Max(10, options.Value.EventPollMilliseconds));
         var heartbeat = TimeSpan.FromSeconds(Math.Max(0.1, options.Value.EventHeartbeatSeconds));
         var last = request.AfterSequence;
-
+        long trustVersion = -1, sentTrustVersion = -1;
         await using var db = await contexts.CreateDbContextAsync(cancellationToken);
         await FeedProducer.RunAsync(signal, time, poll, heartbeat,
             async ct =>
             {
+                trustVersion = await TrustListVersionAsync(db, ct);
                 var batch = await db.CardEvents.AsNoTracking()
                     .Where(e => e.Sequence > last)
                     .OrderBy(e => e.Sequence)
@@ -57,14 +60,28 @@ public sealed class CardEventFeed(
                         Event = CardStates.ToProto(e),
                         HeadSequence = last,
                         SendTime = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+                        TrustListVersion = trustVersion,
                     }, ct);
                 }
 
                 return batch.Count == BatchSize;
             },
-            (now, ct) => stream.WriteAsync(new WatchCardEventsResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now) }, ct),
-            cancellationToken);
+            async (now, ct) =>
+            {
+                await stream.WriteAsync(new WatchCardEventsResponse { CaughtUp = true, HeadSequence = last, SendTime = Timestamp.FromDateTimeOffset(now), TrustListVersion = trustVersion }, ct);
+                sentTrustVersion = trustVersion;
+            },
+            cancellationToken,
+            markerDue: () => trustVersion != sentTrustVersion); // a rotated or revoked key is told at once, not at the next heartbeat
     }
+
+    /// <summary>
+    /// A number that grows with every change of the key ring: keys are only added, and a key's status
+    /// only moves forward (active → retired → revoked, or active → revoked), so the sum of
+    /// (status + 1) over the keys rises at each rotation or revocation, on whichever replica it ran.
+    /// </summary>
+    internal static async Task<long> TrustListVersionAsync(TalentRegistryDbContext db, CancellationToken cancellationToken) =>
+        await db.SigningKeys.AsNoTracking().SumAsync(k => (long)k.Status + 1, cancellationToken);
 
     /// <summary>
     /// The signed revocation snapshot: every revoked or suspended card, and every card in force

@@ -20,6 +20,9 @@ public static class Extensions
         builder.Services.Configure<RegistryOptions>(builder.Configuration.GetSection("Registry"));
         builder.Services.AddSingleton(sp => PersonalDataProtector.Load(
             builder.Configuration, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<IOptions<RegistryOptions>>().Value));
+        builder.Services.AddSingleton(sp => SigningKeyProtector.Load(
+            builder.Configuration, sp.GetRequiredService<IHostEnvironment>(), sp.GetRequiredService<IOptions<RegistryOptions>>().Value,
+            sp.GetRequiredService<PersonalDataProtector>()));
         builder.Services.AddSingleton(sp => new CardTokenIssuer(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddSingleton<KeyRing>();
@@ -36,14 +39,15 @@ public static class Extensions
 }
 
 /// <summary>
-/// Loads the personal-data key and the signing key ring at start, so a missing key stops the
+/// Loads the personal-data key, the signing-key KEK and the signing key ring at start, so a missing key stops the
 /// service at once (not at its first request) and the first request does not pay for key generation.
 /// </summary>
-internal sealed class KeyRingWarmUp(PersonalDataProtector protector, KeyRing keys) : IHostedService
+internal sealed class KeyRingWarmUp(PersonalDataProtector protector, SigningKeyProtector kek, KeyRing keys) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         GC.KeepAlive(protector);
+        GC.KeepAlive(kek);
         await keys.GetActiveKeyAsync(cancellationToken);
     }
 

@@ -11,7 +11,8 @@ namespace Lingcheng.Talent.Registry.Protection;
 /// <c>Registry:PersonalDataKey</c> (base64), a key file, or in local/development use generated on
 /// first start into <c>{DataDirectory}/keys/personal-data.key</c> — yields three independent
 /// keys through HKDF-SHA256: one encrypts document and phone numbers (AES-256-GCM), one keys the
-/// blind index (HMAC-SHA256), one wraps the signing keys stored in the database.
+/// blind index (HMAC-SHA256), and one only reads signing keys wrapped before they got their own
+/// key-encryption key (<see cref="Keys.SigningKeyProtector"/>); nothing new is wrapped with it.
 /// </summary>
 public sealed class PersonalDataProtector
 {
@@ -40,9 +41,10 @@ public sealed class PersonalDataProtector
 
     public string Decrypt(byte[] sealedValue, string context) => Encoding.UTF8.GetString(Open(_encryptionKey, sealedValue, context));
 
-    /// <summary>Encrypts a signing key's PEM for storage.</summary>
-    public byte[] WrapSigningKey(string pem, string kid) => Seal(_keyWrapKey, Encoding.UTF8.GetBytes(pem), "signing-key/" + kid);
+    /// <summary>Encrypts a signing key's PEM the way it was stored before the signing-key KEK (kept for tests of the upgrade).</summary>
+    internal byte[] WrapSigningKeyLegacy(string pem, string kid) => Seal(_keyWrapKey, Encoding.UTF8.GetBytes(pem), "signing-key/" + kid);
 
+    /// <summary>Decrypts a signing key stored before the signing-key KEK existed (it is re-wrapped at start).</summary>
     public string UnwrapSigningKey(byte[] wrapped, string kid) => Encoding.UTF8.GetString(Open(_keyWrapKey, wrapped, "signing-key/" + kid));
 
     /// <summary>The keyed blind index of a value: equal inputs give equal indexes, nothing else is revealed.</summary>

@@ -100,6 +100,18 @@ public sealed class TalentRegistryGrpcService(
         return keys.RotateAsync(db, request, context.GetCaller(), context.CancellationToken);
     }
 
+    [Authorize(Roles = Roles.HrOfficer)]
+    public override Task<RevokeSigningKeyResponse> RevokeSigningKey(RevokeSigningKeyRequest request, ServerCallContext context)
+    {
+        var v = new ServiceDefaults.Errors.FieldViolations();
+        v.RequestId(request.RequestId);
+        v.Check(KeyRing.IsKid(request.Kid), "kid", KeyRing.KidRequirement);
+        v.Check(!string.IsNullOrWhiteSpace(request.Reason) && request.Reason.Length <= 500 && !ServiceDefaults.Errors.Echo.HasControlCharacters(request.Reason),
+            "reason", "is required: 1–500 characters, without control characters");
+        v.ThrowIfAny();
+        return keys.RevokeAsync(db, request, context.GetCaller(), context.CancellationToken);
+    }
+
     [Authorize(Roles = Roles.Service + "," + Roles.Auditor)]
     [ServiceCallers(ServiceNames.Verification, ServiceNames.Entitlements)]
     public override Task WatchCardEvents(WatchCardEventsRequest request, IServerStreamWriter<WatchCardEventsResponse> responseStream, ServerCallContext context) =>

@@ -15,6 +15,7 @@ public static class FeedProducer
 {
     /// <param name="sendNewAsync">Reads and sends what came after the last position sent; true when a full batch went out (more is waiting: read again at once).</param>
     /// <param name="sendMarkerAsync">Sends a caught-up marker stamped with the given time.</param>
+    /// <param name="markerDue">Optional: true when a marker must go out now, before the heartbeat is due (the registry's trust list changed).</param>
     public static async Task RunAsync(
         CommitSignal signal,
         TimeProvider time,
@@ -22,7 +23,8 @@ public static class FeedProducer
         TimeSpan heartbeat,
         Func<CancellationToken, Task<bool>> sendNewAsync,
         Func<DateTimeOffset, CancellationToken, Task> sendMarkerAsync,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        Func<bool>? markerDue = null)
     {
         var markerSent = false;
         var lastMarker = time.GetUtcNow();
@@ -36,7 +38,7 @@ public static class FeedProducer
             }
 
             var now = time.GetUtcNow();
-            if (!markerSent || now - lastMarker >= heartbeat)
+            if (!markerSent || now - lastMarker >= heartbeat || markerDue?.Invoke() == true)
             {
                 await sendMarkerAsync(now, cancellationToken);
                 markerSent = true;

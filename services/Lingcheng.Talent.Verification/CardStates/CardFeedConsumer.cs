@@ -23,6 +23,7 @@ namespace Lingcheng.Talent.Verification.CardStates;
 /// </summary>
 public sealed class CardFeedConsumer(
     CardStateCache cache,
+    Trust.TrustListSource trust,
     TalentRegistryService.TalentRegistryServiceClient registry,
     IDbContextFactory<VerificationDbContext> contexts,
     TimeProvider time,
@@ -32,6 +33,8 @@ public sealed class CardFeedConsumer(
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
     private readonly record struct PendingWrite(CardEvent? Event, DateTimeOffset MessageTime);
+
+    private long _trustListVersion;
 
     /// <summary>True when an earlier run stored what it had heard from the registry, and it was loaded at start.</summary>
     public bool ResumedFromStore { get; private set; }
@@ -80,6 +83,14 @@ public sealed class CardFeedConsumer(
     protected override ValueTask<bool> OnMessageAsync(WatchCardEventsResponse message, bool moreWaiting, CancellationToken cancellationToken)
     {
         var messageTime = message.SendTime?.ToDateTimeOffset() ?? Time.GetUtcNow();
+        if (message.TrustListVersion != 0 && message.TrustListVersion != _trustListVersion)
+        {
+            // A key was rotated or revoked (or this is a new connection): fetch the trust list now,
+            // beside the feed, so a revoked key is refused within the feed's latency.
+            _trustListVersion = message.TrustListVersion;
+            _ = RefreshTrustListAsync(cancellationToken);
+        }
+
         if (message.Event is { } e)
         {
             var expected = cache.LastSequence + 1;
@@ -105,6 +116,28 @@ public sealed class CardFeedConsumer(
         }
 
         return ValueTask.FromResult(true);
+    }
+
+    private async Task RefreshTrustListAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            deadline.CancelAfter(TimeSpan.FromSeconds(10));
+            if (!await trust.RefreshAsync(deadline.Token))
+            {
+                _trustListVersion = 0; // try again at the next message
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException)
+        {
+            _trustListVersion = 0;
+        }
+        catch (Exception ex)
+        {
+            _trustListVersion = 0;
+            Logger.LogWarning(ex, "Trust list refresh after a feed notice failed");
+        }
     }
 
     private async Task WriteLoopAsync(CancellationToken stoppingToken)

@@ -120,6 +120,9 @@ public sealed class TrustedKeyEntity
 
     public long? ValidUntilUtcTicks { get; set; }
 
+    /// <summary>A retired key's trust end (the latest expiry it signed), if any.</summary>
+    public long? TrustedUntilUtcTicks { get; set; }
+
     /// <summary><see cref="Cards.TrustedKeyStatus"/> value.</summary>
     public int Status { get; set; }
 }

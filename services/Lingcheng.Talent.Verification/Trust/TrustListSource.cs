@@ -13,7 +13,9 @@ namespace Lingcheng.Talent.Verification.Trust;
 /// The registry's trust list as the verifier uses it. Fetched at start and every
 /// <c>Verification:TrustListRefreshSeconds</c>; fetched again at once (at most every
 /// <c>UnknownKidRefreshSeconds</c>) when a token names a kid the list does not hold, so a newly
-/// rotated key works without a restart. The last good list stays in use while the registry is down.
+/// rotated key works without a restart; and at once when the card event feed reports a new
+/// trust-list version (<see cref="CardStates.CardFeedConsumer"/>), so a revoked key is refused within
+/// about a second. The last good list stays in use while the registry is down.
 /// </summary>
 public sealed class TrustListSource(
     TalentRegistryService.TalentRegistryServiceClient registry,
@@ -55,7 +57,10 @@ public sealed class TrustListSource(
                             SigningKeyStatus.Retired => TrustedKeyStatus.Retired,
                             SigningKeyStatus.Revoked => TrustedKeyStatus.Revoked,
                             _ => TrustedKeyStatus.Active,
-                        }));
+                        })
+                    {
+                        TrustedUntil = k.TrustedUntil?.ToDateTimeOffset(),
+                    });
                 }
                 catch (ArgumentException ex)
                 {
@@ -96,7 +101,10 @@ public sealed class TrustListSource(
             _current = new TrustList(rows.Select(r => new TrustedKey(r.SubjectPublicKeyInfo,
                 new DateTimeOffset(r.ValidFromUtcTicks, TimeSpan.Zero),
                 r.ValidUntilUtcTicks is { } until ? new DateTimeOffset(until, TimeSpan.Zero) : null,
-                (TrustedKeyStatus)r.Status)));
+                (TrustedKeyStatus)r.Status)
+            {
+                TrustedUntil = r.TrustedUntilUtcTicks is { } trustEnd ? new DateTimeOffset(trustEnd, TimeSpan.Zero) : null,
+            }));
             logger.LogInformation("Stored trust list loaded: {Count} keys", rows.Count);
         }
     }
@@ -114,6 +122,7 @@ public sealed class TrustListSource(
                 SubjectPublicKeyInfo = k.SubjectPublicKeyInfo.ToArray(),
                 ValidFromUtcTicks = k.ValidFrom.UtcTicks,
                 ValidUntilUtcTicks = k.ValidUntil?.UtcTicks,
+                TrustedUntilUtcTicks = k.TrustedUntil?.UtcTicks,
                 Status = (int)k.Status,
             }));
             await db.SaveChangesAsync(cancellationToken);

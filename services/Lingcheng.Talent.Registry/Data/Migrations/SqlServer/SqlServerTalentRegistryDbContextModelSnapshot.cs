@@ -137,6 +137,32 @@ namespace Lingcheng.Talent.Registry.Data.Migrations.SqlServer
                     b.ToTable("CardEvents", (string)null);
                 });
 
+            modelBuilder.Entity("Lingcheng.Talent.Registry.Data.SignedTokenEntity", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(16)
+                        .HasColumnType("nchar(16)")
+                        .IsFixedLength();
+
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(11)
+                        .HasColumnType("nchar(11)")
+                        .IsFixedLength();
+
+                    b.Property<int>("CardVersion")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime>("LastSignedAt")
+                        .HasColumnType("datetime2");
+
+                    b.HasKey("Kid", "CardNumber");
+
+                    b.ToTable("SignedTokens", (string)null);
+                });
+
             modelBuilder.Entity("Lingcheng.Talent.Registry.Data.SigningKeyEntity", b =>
                 {
                     b.Property<string>("Kid")
@@ -156,6 +182,16 @@ namespace Lingcheng.Talent.Registry.Data.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("varbinary(1000)");
+
+                    b.Property<string>("RevocationNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<bool>("SignaturesRecorded")
+                        .HasColumnType("bit");
 
                     b.Property<int>("Status")
                         .HasColumnType("int");

@@ -132,6 +132,32 @@ namespace Lingcheng.Talent.Registry.Data.Migrations.Sqlite
                     b.ToTable("CardEvents", (string)null);
                 });
 
+            modelBuilder.Entity("Lingcheng.Talent.Registry.Data.SignedTokenEntity", b =>
+                {
+                    b.Property<string>("Kid")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<string>("CardNumber")
+                        .HasMaxLength(11)
+                        .HasColumnType("TEXT")
+                        .IsFixedLength();
+
+                    b.Property<int>("CardVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ExpiresAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("LastSignedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Kid", "CardNumber");
+
+                    b.ToTable("SignedTokens", (string)null);
+                });
+
             modelBuilder.Entity("Lingcheng.Talent.Registry.Data.SigningKeyEntity", b =>
                 {
                     b.Property<string>("Kid")
@@ -151,6 +177,16 @@ namespace Lingcheng.Talent.Registry.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(1000)
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("RevocationNote")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("SignaturesRecorded")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int>("Status")
                         .HasColumnType("INTEGER");

@@ -379,6 +379,9 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.SqlServer
                         .HasMaxLength(200)
                         .HasColumnType("varbinary(200)");
 
+                    b.Property<long?>("TrustedUntilUtcTicks")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("ValidFromUtcTicks")
                         .HasColumnType("bigint");
 

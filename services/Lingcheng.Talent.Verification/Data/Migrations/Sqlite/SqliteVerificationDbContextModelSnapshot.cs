@@ -374,6 +374,9 @@ namespace Lingcheng.Talent.Verification.Data.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("BLOB");
 
+                    b.Property<long?>("TrustedUntilUtcTicks")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ValidFromUtcTicks")
                         .HasColumnType("INTEGER");
 

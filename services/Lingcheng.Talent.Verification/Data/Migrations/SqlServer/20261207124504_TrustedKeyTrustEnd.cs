@@ -1,0 +1,28 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Lingcheng.Talent.Verification.Data.Migrations.SqlServer
+{
+    /// <inheritdoc />
+    public partial class TrustedKeyTrustEnd : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "TrustedUntilUtcTicks",
+                table: "TrustedKeys",
+                type: "bigint",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "TrustedUntilUtcTicks",
+                table: "TrustedKeys");
+        }
+    }
+}
