@@ -33,7 +33,7 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
     public async Task A_token_naming_no_participating_agency_is_permission_denied()
     {
         var (_, qr, _) = await fixture.IssueCardAsync();
-        var token = System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "rogue", agency: "NOT_AN_AGENCY", terminal: "t1");
+        var token = System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "rogue", agency: "NOT_AN_AGENCY", terminal: "t1");
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => fixture.Verification.VerifyAsync(new VerifyRequest { QrText = qr }, TalentSystem.Bearer(token)).ResponseAsync);
 
@@ -63,13 +63,13 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
     {
         var (card, qr, _) = await fixture.IssueCardAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.JsonPort}") };
-        var agencyToken = System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-json", agency: "HOSP_PEOPLE", terminal: "json-1");
+        var agencyToken = System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-json", agency: "HOSP_PEOPLE", terminal: "json-1");
 
         var grpc = await fixture.VerifyAsync(qr);
         using var ok = await Post(http, "/v1/verify", new { qrText = qr }, agencyToken);
         using var bad = await Post(http, "/v1/verify", new { qrText = "garbage" }, agencyToken);
         using var anonymous = await Post(http, "/v1/verify", new { qrText = qr }, null);
-        using var wrongRole = await Post(http, "/v1/verify", new { qrText = qr }, System.Tokens.Mint(Client.Auth.Roles.HrOfficer, "hr"));
+        using var wrongRole = await Post(http, "/v1/verify", new { qrText = qr }, System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.HrOfficer, "hr"));
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         using var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;

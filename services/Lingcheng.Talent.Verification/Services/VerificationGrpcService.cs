@@ -1,8 +1,8 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cards;
-using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
