@@ -201,11 +201,6 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, CommitSignal signa
 /// <summary>Proto enum names as a client sees them.</summary>
 internal static class QuotaPeriodNames
 {
-    public static string ToWireName(this QuotaPeriod period) => period switch
-    {
-        QuotaPeriod.Unlimited => "QUOTA_PERIOD_UNLIMITED",
-        QuotaPeriod.PerCalendarYear => "QUOTA_PERIOD_PER_CALENDAR_YEAR",
-        QuotaPeriod.PerCard => "QUOTA_PERIOD_PER_CARD",
-        _ => "QUOTA_PERIOD_UNSPECIFIED",
-    };
+    public static string ToWireName(this QuotaPeriod period) =>
+        Enum.IsDefined(period) ? ProtoNames.Of(period) : ProtoNames.Of(QuotaPeriod.Unspecified);
 }
