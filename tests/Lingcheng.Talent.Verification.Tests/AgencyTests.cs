@@ -178,6 +178,32 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
     }
 
     [Fact]
+    public async Task ListAgencies_pages_with_opaque_tokens_coerces_a_large_page_size_and_refuses_a_raw_offset()
+    {
+        var caller = System.AsTalent("LC260002310");
+        var codes = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = 5, PageToken = token }, caller);
+            codes.AddRange(page.Agencies.Select(a => a.Code));
+            token = page.NextPageToken;
+            Assert.False(int.TryParse(token, out _), "a page token is opaque, not an offset");
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(18, codes.Distinct().Count());
+        Assert.Equal(18, (await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = 1000 }, caller)).Agencies.Count);
+
+        foreach (var (size, pageToken, field) in new[] { (-1, "", "page_size"), (5, "5", "page_token") })
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = size, PageToken = pageToken }, caller));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Equal([field], ex.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(f => f.Field));
+        }
+    }
+
+    [Fact]
     public async Task A_terminal_over_its_rate_limit_gets_resource_exhausted_while_other_terminals_go_on()
     {
         var (_, qr, _) = await fixture.IssueCardAsync();
