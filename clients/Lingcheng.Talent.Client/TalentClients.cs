@@ -2,6 +2,7 @@ using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
+using Lingcheng.Talent.Calls;
 using Lingcheng.Talent.V1;
 
 namespace Lingcheng.Talent.Client;
@@ -57,24 +58,8 @@ public sealed class TalentClients : IDisposable
     /// reached a service that decided). Writes are safe to retry because every write carries a request id.
     /// The services' channels to each other use the same policy (ServiceDefaults' ServiceClients).
     /// </summary>
-    public static ServiceConfig RetryServiceConfig(int maxAttempts, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null) => new()
-    {
-        MethodConfigs =
-        {
-            new MethodConfig
-            {
-                Names = { MethodName.Default },
-                RetryPolicy = new RetryPolicy
-                {
-                    MaxAttempts = Math.Max(2, maxAttempts),
-                    InitialBackoff = initialBackoff ?? TimeSpan.FromMilliseconds(200),
-                    MaxBackoff = maxBackoff ?? TimeSpan.FromSeconds(2),
-                    BackoffMultiplier = 2,
-                    RetryableStatusCodes = { StatusCode.Unavailable },
-                },
-            },
-        },
-    };
+    public static ServiceConfig RetryServiceConfig(int maxAttempts, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null) =>
+        CallPolicies.RetryOnUnavailable(maxAttempts, initialBackoff, maxBackoff);
 
     /// <inheritdoc/>
     public void Dispose()
@@ -111,38 +96,5 @@ public sealed class TalentClients : IDisposable
             DisposeHttpClient = true,
         };
         return GrpcChannel.ForAddress(address, channelOptions);
-    }
-}
-
-/// <summary>
-/// Gives unary calls a deadline when the caller set none, so no call waits forever. Streams get none (a
-/// feed lives as long as its consumer). Used by the SDK's channels and by the services' own clients.
-/// </summary>
-public sealed class DefaultDeadlineInterceptor(TimeSpan deadline) : Interceptor
-{
-    /// <inheritdoc/>
-    public override AsyncUnaryCall<TResponse> AsyncUnaryCall<TRequest, TResponse>(
-        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, AsyncUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (context.Options.Deadline is null)
-        {
-            context = new ClientInterceptorContext<TRequest, TResponse>(
-                context.Method, context.Host, context.Options.WithDeadline(DateTime.UtcNow + deadline));
-        }
-
-        return continuation(request, context);
-    }
-
-    /// <inheritdoc/>
-    public override TResponse BlockingUnaryCall<TRequest, TResponse>(
-        TRequest request, ClientInterceptorContext<TRequest, TResponse> context, BlockingUnaryCallContinuation<TRequest, TResponse> continuation)
-    {
-        if (context.Options.Deadline is null)
-        {
-            context = new ClientInterceptorContext<TRequest, TResponse>(
-                context.Method, context.Host, context.Options.WithDeadline(DateTime.UtcNow + deadline));
-        }
-
-        return continuation(request, context);
     }
 }

@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 
 namespace Lingcheng.Talent.Cli.Tests;
 

@@ -96,7 +96,7 @@ public sealed partial class LoginTests(SignInSystem idp) : IClassFixture<SignInS
         Assert.Contains(clientId, list.Stdout);
         Assert.DoesNotContain(secret, list.Stdout);
 
-        var token = await new Lingcheng.Talent.Client.Auth.ClientCredentials(new HttpClient(), idp.Authority, clientId, secret).GetTokenAsync(TestContext.Current.CancellationToken);
+        var token = await new Lingcheng.Talent.Auth.ClientCredentials(new HttpClient(), idp.Authority, clientId, secret).GetTokenAsync(TestContext.Current.CancellationToken);
         Assert.Contains($"\"terminal\":\"{terminal}\"", System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(Pad(token.Split('.')[1]))));
 
         var delete = await idp.LctAsync(cache, "admin", "clients", "delete", clientId);

@@ -33,8 +33,8 @@ public sealed class FoundationTests(SystemFixture fixture) : IClassFixture<Syste
     [Fact]
     public async Task A_token_signed_by_another_key_is_unauthenticated()
     {
-        var forged = new Lingcheng.Talent.Client.Auth.DevelopmentTokens(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
-            .Mint(Lingcheng.Talent.Client.Auth.Roles.HrOfficer, "intruder");
+        var forged = new Lingcheng.Talent.Auth.DevelopmentTokens(global::System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))
+            .Mint(Lingcheng.Talent.Auth.Roles.HrOfficer, "intruder");
         await AssertStatus(StatusCode.Unauthenticated, () => Registry.GetTrustListAsync(new GetTrustListRequest(), TalentSystem.Bearer(forged)).ResponseAsync);
     }
 

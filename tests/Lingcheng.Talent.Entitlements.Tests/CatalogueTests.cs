@@ -57,6 +57,25 @@ public sealed class CatalogueTests(HostFixture host) : IClassFixture<HostFixture
     }
 
     [Fact]
+    public async Task Paging_follows_AIP_158_a_large_page_size_is_coerced_a_negative_one_refused_and_a_token_holds_to_its_list_and_filters()
+    {
+        // Above the maximum is read as the maximum (200), not refused: all 16 benefits on one page.
+        var all = await Service.Client.ListBenefitsAsync(new ListBenefitsRequest { PageSize = 5000, IncludeInactive = true }, Service.AsAuditor());
+        Assert.Equal(16, all.Benefits.Count);
+        Assert.Equal("", all.NextPageToken);
+
+        Assert.Equal(["page_size"], await RpcAssert.BadFieldsAsync(async () => await Service.Client.ListBenefitsAsync(new ListBenefitsRequest { PageSize = -1 }, Service.AsAuditor())));
+
+        // A token is opaque and tied to its list and filters: reused with other filters, or on another list, it is refused.
+        var first = await Service.Client.ListBenefitsAsync(new ListBenefitsRequest { PageSize = 5, IncludeInactive = true }, Service.AsAuditor());
+        Assert.NotEqual("", first.NextPageToken);
+        Assert.Equal(["page_token"], await RpcAssert.BadFieldsAsync(async () => await Service.Client.ListBenefitsAsync(
+            new ListBenefitsRequest { PageSize = 5, IncludeInactive = false, PageToken = first.NextPageToken }, Service.AsAuditor())));
+        Assert.Equal(["page_token"], await RpcAssert.BadFieldsAsync(async () => await Service.Client.ListRedemptionsAsync(
+            new ListRedemptionsRequest { CardNumber = "LC260002310", PageToken = first.NextPageToken }, Service.AsHrOfficer())));
+    }
+
+    [Fact]
     public async Task An_UpdateBenefit_change_takes_effect_at_once_and_is_kept_in_the_history()
     {
         // TITLE_EVALUATION_FAST_TRACK: HRSS, A–D, once a year.

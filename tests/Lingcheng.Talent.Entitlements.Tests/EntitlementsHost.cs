@@ -3,7 +3,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Net.Client;
 using CardNumber = Lingcheng.Talent.Cards.CardNumber;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Entitlements.Cards;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.V1;

@@ -42,7 +42,7 @@ public sealed partial class CallerLimitTests
         }
 
         // The limit is per caller: another auditor is not held back by the first one.
-        var other = TalentSystem.Bearer(system.Tokens.Mint(Client.Auth.Roles.Auditor, "another-auditor"));
+        var other = TalentSystem.Bearer(system.Tokens.Mint(Auth.Roles.Auditor, "another-auditor"));
         Assert.True((await client.VerifyAuditChainAsync(new VerifyAuditChainRequest(), other)).Report.Intact);
     }
 

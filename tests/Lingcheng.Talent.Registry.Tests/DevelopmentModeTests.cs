@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
 using Microsoft.IdentityModel.JsonWebTokens;

@@ -19,7 +19,7 @@ public sealed class IssueRateMeasurement
         var callers = int.TryParse(Environment.GetEnvironmentVariable("LCT_ISSUE_CALLERS"), out var c) ? c : 8;
         await using var system = await TalentSystem.StartAsync(registry: true, entitlements: false, verification: false);
         var client = new TalentRegistryService.TalentRegistryServiceClient(system.Registry!.Channel);
-        var token = system.Tokens.Mint(Lingcheng.Talent.Client.Auth.Roles.HrOfficer, "hr-officer-1");
+        var token = system.Tokens.Mint(Lingcheng.Talent.Auth.Roles.HrOfficer, "hr-officer-1");
         Grpc.Core.CallOptions Hr() => TalentSystem.Bearer(token);
 
         // Talents first (not part of the measured rate).

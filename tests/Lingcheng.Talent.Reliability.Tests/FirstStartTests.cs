@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
 using Xunit;

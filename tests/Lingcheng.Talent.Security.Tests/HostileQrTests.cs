@@ -48,7 +48,7 @@ public sealed class HostileQrTests(SecuritySystem fixture)
         var (_, genuine, _) = await fixture.IssueCardAsync();
         await fixture.VerifyUntilAsync(genuine, VerificationOutcome.Valid);
         var inputs = HostileQrTexts.Generate(SecuritySystem.Seed + 1, genuine).Where(i => HostileQrTexts.IsJsonSafe(i.Text)).ToList();
-        var token = fixture.System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-json", agency: "HOSP_PEOPLE", terminal: "fuzz-json");
+        var token = fixture.System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-json", agency: "HOSP_PEOPLE", terminal: "fuzz-json");
         fixture.Bearer(token);
         using var http = Http(token);
         var before = await fixture.VerificationAuditAsync();
@@ -88,7 +88,7 @@ public sealed class HostileQrTests(SecuritySystem fixture)
             new RedeemRequest { QrText = huge, BenefitCode = "ANNUAL_HEALTH_CHECK", RedemptionId = "rd-" + Guid.NewGuid().ToString("N") }, fixture.AsAgency("HOSP_PEOPLE", "fuzz-huge")));
         var registry = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Registry.CreateTalentAsync(
             new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = new V1.Talent { FullName = new string('名', 300_000) } }, fixture.AsHrOfficer()));
-        using var http = Http(fixture.System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-huge", agency: "HOSP_PEOPLE", terminal: "fuzz-huge"));
+        using var http = Http(fixture.System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-huge", agency: "HOSP_PEOPLE", terminal: "fuzz-huge"));
         using var json = await http.PostAsync("/v1/verify", Json(new { qrText = huge }), TestContext.Current.CancellationToken);
         var after = await fixture.VerificationAuditAsync();
 
@@ -112,7 +112,7 @@ public sealed class HostileQrTests(SecuritySystem fixture)
     public async Task Broken_json_bodies_are_refused_with_400_and_never_reach_the_service()
     {
         var (_, genuine, _) = await fixture.IssueCardAsync();
-        var token = fixture.System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-body", agency: "HOSP_PEOPLE", terminal: "fuzz-body");
+        var token = fixture.System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-body", agency: "HOSP_PEOPLE", terminal: "fuzz-body");
         fixture.Bearer(token);
         using var http = Http(token);
         string[] bodies =
@@ -142,7 +142,7 @@ public sealed class HostileQrTests(SecuritySystem fixture)
     [Fact]
     public async Task A_json_error_carries_its_status_and_the_bad_field_instead_of_an_empty_500()
     {
-        var token = fixture.System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-json-error", agency: "HOSP_PEOPLE", terminal: "fuzz-json-error");
+        var token = fixture.System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-fuzz-json-error", agency: "HOSP_PEOPLE", terminal: "fuzz-json-error");
         fixture.Bearer(token);
         using var http = Http(token);
 

@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
 

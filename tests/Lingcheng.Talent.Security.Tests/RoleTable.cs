@@ -4,7 +4,7 @@ using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Lingcheng.Talent.V1;
 using Microsoft.AspNetCore.Authorization;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 
 namespace Lingcheng.Talent.Security.Tests;
 

@@ -4,7 +4,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Health.V1;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
 using Xunit;

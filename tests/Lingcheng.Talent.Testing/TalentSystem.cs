@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 
 namespace Lingcheng.Talent.Testing;
 

@@ -33,7 +33,7 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
     public async Task A_token_naming_no_participating_agency_is_permission_denied()
     {
         var (_, qr, _) = await fixture.IssueCardAsync();
-        var token = System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "rogue", agency: "NOT_AN_AGENCY", terminal: "t1");
+        var token = System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "rogue", agency: "NOT_AN_AGENCY", terminal: "t1");
 
         var ex = await Assert.ThrowsAsync<RpcException>(() => fixture.Verification.VerifyAsync(new VerifyRequest { QrText = qr }, TalentSystem.Bearer(token)).ResponseAsync);
 
@@ -63,13 +63,13 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
     {
         var (card, qr, _) = await fixture.IssueCardAsync();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{fixture.JsonPort}") };
-        var agencyToken = System.Tokens.Mint(Client.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-json", agency: "HOSP_PEOPLE", terminal: "json-1");
+        var agencyToken = System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.AgencyTerminal, "HOSP_PEOPLE-json", agency: "HOSP_PEOPLE", terminal: "json-1");
 
         var grpc = await fixture.VerifyAsync(qr);
         using var ok = await Post(http, "/v1/verify", new { qrText = qr }, agencyToken);
         using var bad = await Post(http, "/v1/verify", new { qrText = "garbage" }, agencyToken);
         using var anonymous = await Post(http, "/v1/verify", new { qrText = qr }, null);
-        using var wrongRole = await Post(http, "/v1/verify", new { qrText = qr }, System.Tokens.Mint(Client.Auth.Roles.HrOfficer, "hr"));
+        using var wrongRole = await Post(http, "/v1/verify", new { qrText = qr }, System.Tokens.Mint(Lingcheng.Talent.Auth.Roles.HrOfficer, "hr"));
 
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         using var json = JsonDocument.Parse(await ok.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
@@ -175,6 +175,32 @@ public sealed class AgencyTests(SharedVerificationSystem fixture)
         Assert.Equal(18, agencies.Agencies.Count);
         Assert.Contains(agencies.Agencies, a => a.Code == "HOSP_PEOPLE" && a.Name == "陵城区人民医院" && a.Active);
         Assert.InRange(time.ServerTime.ToDateTimeOffset(), DateTimeOffset.UtcNow.AddSeconds(-10), DateTimeOffset.UtcNow.AddSeconds(10));
+    }
+
+    [Fact]
+    public async Task ListAgencies_pages_with_opaque_tokens_coerces_a_large_page_size_and_refuses_a_raw_offset()
+    {
+        var caller = System.AsTalent("LC260002310");
+        var codes = new List<string>();
+        var token = "";
+        do
+        {
+            var page = await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = 5, PageToken = token }, caller);
+            codes.AddRange(page.Agencies.Select(a => a.Code));
+            token = page.NextPageToken;
+            Assert.False(int.TryParse(token, out _), "a page token is opaque, not an offset");
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(18, codes.Distinct().Count());
+        Assert.Equal(18, (await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = 1000 }, caller)).Agencies.Count);
+
+        foreach (var (size, pageToken, field) in new[] { (-1, "", "page_size"), (5, "5", "page_token") })
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(async () => await fixture.Verification.ListAgenciesAsync(new ListAgenciesRequest { PageSize = size, PageToken = pageToken }, caller));
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+            Assert.Equal([field], ex.GetRpcStatus()!.GetDetail<BadRequest>()!.FieldViolations.Select(f => f.Field));
+        }
     }
 
     [Fact]

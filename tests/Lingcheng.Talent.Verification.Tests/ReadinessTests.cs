@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.Testing;
 using Microsoft.Data.Sqlite;

@@ -19,7 +19,7 @@ public sealed class HrSpeedMeasurement(WebSystem system)
     {
         var output = TestContext.Current.TestOutputHelper!;
         var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
-        var hr = system.Services.Tokens.Mint(Lingcheng.Talent.Client.Auth.Roles.HrOfficer, "hr-speed");
+        var hr = system.Services.Tokens.Mint(Lingcheng.Talent.Auth.Roles.HrOfficer, "hr-speed");
         var existing = (await registry.ListTalentsAsync(new ListTalentsRequest { PageSize = 1 }, TalentSystem.Bearer(hr))).Talents.Count;
         var watch = Stopwatch.StartNew();
         var ids = new string[100_000];

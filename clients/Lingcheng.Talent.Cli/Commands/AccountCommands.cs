@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cli.Infrastructure;
-using Lingcheng.Talent.Client.Auth;
 using static Lingcheng.Talent.Cli.Infrastructure.CliOutput;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
 

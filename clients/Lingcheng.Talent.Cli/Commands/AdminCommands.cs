@@ -48,7 +48,7 @@ internal static class AdminCommands
         var table = new Table("KID", "STATUS", "VALID FROM", "VALID UNTIL", "TRUSTED UNTIL");
         foreach (var k in keys)
         {
-            table.Add(k.Kid, Name(k.Status, "SIGNING_KEY_STATUS_"), Time(k.ValidFrom), Time(k.ValidUntil), Time(k.TrustedUntil));
+            table.Add(k.Kid, ProtoNames.Short(k.Status), Time(k.ValidFrom), Time(k.ValidUntil), Time(k.TrustedUntil));
         }
 
         c.Out.Write(table.Render());

@@ -1,7 +1,7 @@
 using System.CommandLine;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cli.Infrastructure;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.V1;
 using static Lingcheng.Talent.Cli.Infrastructure.CliOutput;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;

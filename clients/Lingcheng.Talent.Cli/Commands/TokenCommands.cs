@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Cli.Infrastructure;
-using Lingcheng.Talent.Client.Auth;
 using static Lingcheng.Talent.Cli.Infrastructure.CommandExtensions;
 
 namespace Lingcheng.Talent.Cli.Commands;

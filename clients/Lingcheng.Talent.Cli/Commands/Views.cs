@@ -14,7 +14,7 @@ internal static class Views
         ("Talent id", t.TalentId),
         ("Name", t.FullName),
         ("Gender", GenderText(t.Gender)),
-        ("Document", $"{Name(t.DocumentType, "IDENTITY_DOCUMENT_TYPE_")} {t.DocumentNumber}"),
+        ("Document", $"{ProtoNames.Short(t.DocumentType)} {t.DocumentNumber}"),
         ("Nationality", t.Nationality),
         ("Mobile", t.MobilePhone),
         ("Employer", t.EmployerName),
@@ -50,7 +50,7 @@ internal static class Views
         ("Issued", Time(c.IssueTime)),
         ("Expires", Time(c.ExpireTime)),
         ("Updated", Time(c.UpdateTime)),
-        ("Revocation reason", c.RevocationReason == RevocationReason.Unspecified ? null : Name(c.RevocationReason, "REVOCATION_REASON_")),
+        ("Revocation reason", c.RevocationReason == RevocationReason.Unspecified ? null : ProtoNames.Short(c.RevocationReason)),
         ("Note", c.StateNote),
     ]);
 

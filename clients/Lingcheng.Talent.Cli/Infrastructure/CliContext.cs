@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Grpc.Core;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Auth;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Lingcheng.Talent.Cli.Infrastructure;

@@ -82,14 +82,7 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, bool json)
 
     public static string TierText(Tier tier) => tier == V1.Tier.Unspecified ? "" : tier.ToString();
 
-    public static string StateText(CardState state) => state switch
-    {
-        CardState.Active => "ACTIVE",
-        CardState.Suspended => "SUSPENDED",
-        CardState.Revoked => "REVOKED",
-        CardState.Expired => "EXPIRED",
-        _ => "",
-    };
+    public static string StateText(CardState state) => state == CardState.Unspecified ? "" : ProtoNames.Short(state, "");
 
     public static string GenderText(Gender gender) => gender switch
     {
@@ -98,19 +91,11 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, bool json)
         _ => "",
     };
 
-    /// <summary>The enum value's proto name without its type prefix, e.g. VALID for VERIFICATION_OUTCOME_VALID.</summary>
-    public static string Name<TEnum>(TEnum value, string prefix)
-        where TEnum : struct, System.Enum
-    {
-        var text = OriginalName(value);
-        return text.StartsWith(prefix, StringComparison.Ordinal) ? text[prefix.Length..] : text;
-    }
+    public static string Outcome(VerificationOutcome outcome) => ProtoNames.Short(outcome);
 
-    public static string Outcome(VerificationOutcome outcome) => Name(outcome, "VERIFICATION_OUTCOME_");
+    public static string Redemption(RedemptionStatus status) => ProtoNames.Short(status);
 
-    public static string Redemption(RedemptionStatus status) => Name(status, "REDEMPTION_STATUS_");
-
-    public static string Entitlement(EntitlementStatus status) => Name(status, "ENTITLEMENT_STATUS_");
+    public static string Entitlement(EntitlementStatus status) => ProtoNames.Short(status);
 
     public static string Quota(QuotaPeriod period, int limit) => period switch
     {
@@ -120,12 +105,4 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, bool json)
         _ => "",
     };
 
-    private static string OriginalName<TEnum>(TEnum value)
-        where TEnum : struct, System.Enum
-    {
-        var field = typeof(TEnum).GetField(value.ToString());
-        var attribute = field?.GetCustomAttributes(typeof(Google.Protobuf.Reflection.OriginalNameAttribute), false)
-            .OfType<Google.Protobuf.Reflection.OriginalNameAttribute>().FirstOrDefault();
-        return attribute?.Name ?? value.ToString();
-    }
 }

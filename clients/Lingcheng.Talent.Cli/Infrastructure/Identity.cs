@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cards;
 
 namespace Lingcheng.Talent.Cli.Infrastructure;

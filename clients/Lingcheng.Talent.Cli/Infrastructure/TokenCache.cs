@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Lingcheng.Talent.Cli.Infrastructure;

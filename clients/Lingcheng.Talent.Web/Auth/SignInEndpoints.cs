@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Localization;

@@ -79,7 +79,7 @@ public static class Extensions
         app.Use(async (context, next) =>
         {
             if (HttpMethods.IsPost(context.Request.Method) && context.Request.Path.StartsWithSegments("/hr")
-                && !context.User.IsInRole(Lingcheng.Talent.Client.Auth.Roles.HrOfficer))
+                && !context.User.IsInRole(Lingcheng.Talent.Auth.Roles.HrOfficer))
             {
                 context.Response.StatusCode = StatusCodes.Status403Forbidden;
                 return;

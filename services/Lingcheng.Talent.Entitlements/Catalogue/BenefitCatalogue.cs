@@ -1,12 +1,12 @@
 using System.Globalization;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.Entitlements.Usage;
-using Lingcheng.Talent.Entitlements.Paging;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.ServiceDefaults.Paging;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -32,14 +32,15 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, CommitSignal signa
     public async Task<ListBenefitsResponse> ListAsync(ListBenefitsRequest request, CancellationToken ct)
     {
         var v = new FieldViolations();
-        var pageSize = PageTokens.PageSize(request.PageSize, v);
+        var pageSize = PageTokens.Size(request.PageSize, v);
         var agency = request.AgencyCode;
         if (agency.Length > 0)
         {
             v.Check(Agencies.IsKnown(agency), "agency_code", "is not one of the 18 agency codes (SPEC §3.4)");
         }
 
-        var after = PageTokens.Decode(request.PageToken, PageKind, v) is { } position
+        var filters = $"{agency}|{request.IncludeInactive}";
+        var after = PageTokens.Parse(request.PageToken, PageKind, filters, v) is { } position
             && int.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var order) ? order : (int?)null;
         v.ThrowIfAny();
 
@@ -56,7 +57,7 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, CommitSignal signa
         response.Benefits.AddRange(page.Take(pageSize).Select(b => b.ToProto()));
         if (page.Count > pageSize)
         {
-            response.NextPageToken = PageTokens.Encode(PageKind, page[pageSize - 1].SortOrder.ToString(CultureInfo.InvariantCulture));
+            response.NextPageToken = PageTokens.Create(PageKind, filters, page[pageSize - 1].SortOrder.ToString(CultureInfo.InvariantCulture));
         }
 
         return response;
@@ -201,11 +202,6 @@ public sealed class BenefitCatalogue(EntitlementDbContext db, CommitSignal signa
 /// <summary>Proto enum names as a client sees them.</summary>
 internal static class QuotaPeriodNames
 {
-    public static string ToWireName(this QuotaPeriod period) => period switch
-    {
-        QuotaPeriod.Unlimited => "QUOTA_PERIOD_UNLIMITED",
-        QuotaPeriod.PerCalendarYear => "QUOTA_PERIOD_PER_CALENDAR_YEAR",
-        QuotaPeriod.PerCard => "QUOTA_PERIOD_PER_CARD",
-        _ => "QUOTA_PERIOD_UNSPECIFIED",
-    };
+    public static string ToWireName(this QuotaPeriod period) =>
+        Enum.IsDefined(period) ? ProtoNames.Of(period) : ProtoNames.Of(QuotaPeriod.Unspecified);
 }

@@ -5,9 +5,9 @@ using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Cards;
 using Lingcheng.Talent.Entitlements.Data;
-using Lingcheng.Talent.Entitlements.Paging;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
+using Lingcheng.Talent.ServiceDefaults.Paging;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 
@@ -64,9 +64,9 @@ public sealed class EntitlementReader(EntitlementDbContext db, CardStateStore ca
         caller.EnsureMayReadCard(request.CardNumber);
         var v = new FieldViolations();
         CheckCardNumber(v, request.CardNumber);
-        var pageSize = PageTokens.PageSize(request.PageSize, v);
+        var pageSize = PageTokens.Size(request.PageSize, v);
         (DateTime Time, string Id)? after = null;
-        if (PageTokens.Decode(request.PageToken, RedemptionPageKind, v) is { } position)
+        if (PageTokens.Parse(request.PageToken, RedemptionPageKind, request.CardNumber, v) is { } position)
         {
             var bar = position.IndexOf('|', StringComparison.Ordinal);
             if (bar > 0 && long.TryParse(position.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
@@ -94,7 +94,7 @@ public sealed class EntitlementReader(EntitlementDbContext db, CardStateStore ca
         if (page.Count > pageSize)
         {
             var last = page[pageSize - 1];
-            response.NextPageToken = PageTokens.Encode(RedemptionPageKind,
+            response.NextPageToken = PageTokens.Create(RedemptionPageKind, request.CardNumber,
                 last.RedeemTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + "|" + last.RedemptionId);
         }
 

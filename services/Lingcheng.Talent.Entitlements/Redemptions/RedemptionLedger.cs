@@ -269,17 +269,8 @@ public sealed class RedemptionLedger(EntitlementDbContext db, CardStateStore car
             $"redemption_id={request.RedemptionId}; benefit={request.BenefitCode}; card_version={request.CardVersion}; terminal={request.TerminalId}; period={period}"), now, ct);
 
     /// <summary><c>REDEEMED</c>, <c>QUOTA_EXHAUSTED</c>, …: the enum value without its prefix.</summary>
-    public static string StatusName(RedemptionStatus status) => status switch
-    {
-        RedemptionStatus.Redeemed => "REDEEMED",
-        RedemptionStatus.AlreadyRedeemed => "ALREADY_REDEEMED",
-        RedemptionStatus.QuotaExhausted => "QUOTA_EXHAUSTED",
-        RedemptionStatus.TierNotEligible => "TIER_NOT_ELIGIBLE",
-        RedemptionStatus.CardNotValid => "CARD_NOT_VALID",
-        RedemptionStatus.NotProvidedByAgency => "NOT_PROVIDED_BY_AGENCY",
-        RedemptionStatus.BenefitInactive => "BENEFIT_INACTIVE",
-        _ => status.ToString(),
-    };
+    public static string StatusName(RedemptionStatus status) =>
+        status == RedemptionStatus.Unspecified || !Enum.IsDefined(status) ? status.ToString() : ProtoNames.Short(status);
 
     private static string PeriodWords(QuotaPeriod period) => period switch
     {

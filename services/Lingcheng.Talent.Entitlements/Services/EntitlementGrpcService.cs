@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Entitlements.Catalogue;
 using Lingcheng.Talent.Entitlements.Data;
 using Lingcheng.Talent.Entitlements.Redemptions;

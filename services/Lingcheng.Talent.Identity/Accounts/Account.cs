@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Microsoft.AspNetCore.Identity;
 
 namespace Lingcheng.Talent.Identity.Accounts;

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;

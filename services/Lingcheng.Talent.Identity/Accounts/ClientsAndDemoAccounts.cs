@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Identity.Admin;
 using Lingcheng.Talent.Identity.Connect;
 using Lingcheng.Talent.Identity.Keys;

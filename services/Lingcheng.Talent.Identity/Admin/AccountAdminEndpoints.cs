@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Identity.Data;
 using Lingcheng.Talent.Identity.Extensions;
 using Lingcheng.Talent.ServiceDefaults.Audit;

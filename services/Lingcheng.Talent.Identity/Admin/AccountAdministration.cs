@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Data;
 using Lingcheng.Talent.Rules.Benefits;

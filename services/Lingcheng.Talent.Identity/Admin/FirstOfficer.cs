@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Data;
 using Microsoft.AspNetCore.Identity;

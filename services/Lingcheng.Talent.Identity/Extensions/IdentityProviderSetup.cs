@@ -1,4 +1,4 @@
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Identity.Accounts;
 using Lingcheng.Talent.Identity.Admin;
 using Lingcheng.Talent.Identity.Connect;

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.IdentityModel.Tokens;
 

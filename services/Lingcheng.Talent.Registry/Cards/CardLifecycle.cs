@@ -4,7 +4,6 @@ using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;
 using Lingcheng.Talent.Registry.Keys;
-using Lingcheng.Talent.Registry.Paging;
 using Lingcheng.Talent.Rules.Cards;
 using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.ServiceDefaults.Audit;
@@ -12,6 +11,7 @@ using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.ServiceDefaults.Paging;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -153,7 +153,7 @@ public sealed class CardLifecycle(
         v.Check(request.SignedByKid.Length == 0 || KeyRing.IsKid(request.SignedByKid), "signed_by_kid", KeyRing.KidRequirement);
         v.ThrowIfAny();
         var filters = $"cards|{request.State}|{request.TalentId}|{request.Tier}|{request.SignedByKid}";
-        var after = PageTokens.Parse(request.PageToken, filters);
+        var after = PageTokens.Parse(request.PageToken, "cards", filters);
         var now = time.GetUtcNow().UtcDateTime;
 
         var query = db.Cards.AsNoTracking();
@@ -186,7 +186,7 @@ public sealed class CardLifecycle(
         response.Cards.AddRange(page.Take(size).Select(c => CardStates.ToProto(c, now)));
         if (page.Count > size)
         {
-            response.NextPageToken = PageTokens.Create(filters, page[size - 1].CardNumber);
+            response.NextPageToken = PageTokens.Create("cards", filters, page[size - 1].CardNumber);
         }
 
         return response;
@@ -200,7 +200,9 @@ public sealed class CardLifecycle(
         var size = PageTokens.Size(request.PageSize, v);
         v.ThrowIfAny();
         var filters = "card-events|" + request.CardNumber;
-        var after = PageTokens.Parse(request.PageToken, filters) is { } key ? long.Parse(key, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        var after = PageTokens.Parse(request.PageToken, "card-events", filters) is { } key
+            ? long.TryParse(key, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var sequence) ? sequence : throw RpcErrors.InvalidArgument("page_token", "is malformed")
+            : 0;
         if (!await db.Cards.AsNoTracking().AnyAsync(c => c.CardNumber == request.CardNumber, cancellationToken))
         {
             throw RpcErrors.NotFound("Card", request.CardNumber);
@@ -213,7 +215,7 @@ public sealed class CardLifecycle(
         response.Events.AddRange(page.Take(size).Select(CardStates.ToProto));
         if (page.Count > size)
         {
-            response.NextPageToken = PageTokens.Create(filters, page[size - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.NextPageToken = PageTokens.Create("card-events", filters, page[size - 1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         return response;

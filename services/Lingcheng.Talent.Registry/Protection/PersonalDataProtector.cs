@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.Extensions.Options;
 

@@ -1,5 +1,5 @@
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;

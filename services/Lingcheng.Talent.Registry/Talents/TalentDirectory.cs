@@ -1,11 +1,10 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Registry.Cards;
 using Lingcheng.Talent.Registry.Data;
 using Lingcheng.Talent.Registry.Events;
-using Lingcheng.Talent.Registry.Paging;
 using Lingcheng.Talent.Registry.Protection;
 using Lingcheng.Talent.Rules.Talents;
 using Lingcheng.Talent.ServiceDefaults.Audit;
@@ -13,6 +12,7 @@ using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Data;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.ServiceDefaults.Paging;
 using Lingcheng.Talent.V1;
 using Microsoft.EntityFrameworkCore;
 using Tier = Lingcheng.Talent.V1.Tier;
@@ -161,7 +161,7 @@ public sealed class TalentDirectory(
         }
 
         var filters = $"talents|{request.Tier}|{request.EmployerName}|{request.NamePrefix}|{request.CardState}|{request.DocumentNumber}";
-        var after = PageTokens.Parse(request.PageToken, filters) is { } token
+        var after = PageTokens.Parse(request.PageToken, "talents", filters) is { } token
             ? long.TryParse(token, out var id) ? id : throw RpcErrors.InvalidArgument("page_token", "is malformed")
             : 0L;
         var now = time.GetUtcNow().UtcDateTime;
@@ -217,7 +217,7 @@ public sealed class TalentDirectory(
         response.Talents.AddRange(shown.Select(t => ToProto(t, caller.IsHrOfficer, includePhoto: false, cards.GetValueOrDefault(t.TalentId), now)));
         if (page.Count > size)
         {
-            response.NextPageToken = PageTokens.Create(filters, shown[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            response.NextPageToken = PageTokens.Create("talents", filters, shown[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (caller.IsHrOfficer && ids.Count > 0)

@@ -46,12 +46,6 @@ public static class CardStateRules
         _ => false,
     };
 
-    public static string Name(CardState state) => state switch
-    {
-        CardState.Active => "ACTIVE",
-        CardState.Suspended => "SUSPENDED",
-        CardState.Revoked => "REVOKED",
-        CardState.Expired => "EXPIRED",
-        _ => "UNSPECIFIED",
-    };
+    /// <summary>The state's proto name without its prefix, e.g. ACTIVE (UNSPECIFIED for a number the contract does not define).</summary>
+    public static string Name(CardState state) => ProtoNames.Short(state, "UNSPECIFIED");
 }

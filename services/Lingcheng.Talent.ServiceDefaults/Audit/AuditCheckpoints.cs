@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;

@@ -4,7 +4,7 @@ using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;

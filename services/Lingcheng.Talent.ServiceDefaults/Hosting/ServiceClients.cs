@@ -1,6 +1,6 @@
 using Grpc.Core;
-using Lingcheng.Talent.Client;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
+using Lingcheng.Talent.Calls;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +54,7 @@ public static class ServiceClients
                     c.InitialReconnectBackoff = TimeSpan.FromMilliseconds(250);
                     c.MaxReconnectBackoff = MaxReconnectBackoff;
                     // The SDK's retry policy (UNAVAILABLE only), with shorter waits: these calls have callers waiting.
-                    c.ServiceConfig = TalentClients.RetryServiceConfig(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
+                    c.ServiceConfig = CallPolicies.RetryOnUnavailable(3, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1));
                 });
             })
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler

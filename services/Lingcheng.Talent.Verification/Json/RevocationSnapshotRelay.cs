@@ -2,7 +2,7 @@ using System.Globalization;
 using Google.Protobuf;
 using Google.Rpc;
 using Grpc.Core;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.Verification.Agencies;
 using Lingcheng.Talent.V1;

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using System.Threading.RateLimiting;
-using Lingcheng.Talent.Client.Auth;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Verification.Options;
 using Microsoft.AspNetCore.RateLimiting;
 

@@ -1,12 +1,13 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Cards;
-using Lingcheng.Talent.Client.Auth;
 using Lingcheng.Talent.ServiceDefaults.Audit;
 using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Errors;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
+using Lingcheng.Talent.ServiceDefaults.Paging;
 using Lingcheng.Talent.Verification.Agencies;
 using Lingcheng.Talent.Verification.Audit;
 using Lingcheng.Talent.Verification.Data;
@@ -27,6 +28,8 @@ public sealed class VerificationGrpcService(
     VerificationClock time) : VerificationService.VerificationServiceBase
 {
     private const string HrAuditor = Roles.HrOfficer + "," + Roles.Auditor;
+    private const string AgencyPages = "agencies";
+    private const string CardVerificationPages = "card-verifications";
 
     [Authorize(Roles = Roles.AgencyTerminal)]
     public override async Task<VerifyResponse> Verify(VerifyRequest request, ServerCallContext context)
@@ -52,13 +55,16 @@ public sealed class VerificationGrpcService(
     [Authorize]
     public override async Task<ListAgenciesResponse> ListAgencies(ListAgenciesRequest request, ServerCallContext context)
     {
-        var (size, offset) = Paging(request.PageSize, request.PageToken);
+        var v = new FieldViolations();
+        var size = PageTokens.Size(request.PageSize, v);
+        var offset = (int)Math.Min(PageTokens.ParseNumber(request.PageToken, AgencyPages, "", v), int.MaxValue);
+        v.ThrowIfAny();
         var all = await agencies.ListAsync(context.CancellationToken);
         var response = new ListAgenciesResponse();
         response.Agencies.AddRange(all.Skip(offset).Take(size).Select(a => new Agency { Code = a.Code, Name = a.Name, EnglishName = a.EnglishName, Active = a.Active }));
         if (offset + size < all.Count)
         {
-            response.NextPageToken = (offset + size).ToString(CultureInfo.InvariantCulture);
+            response.NextPageToken = PageTokens.Create(AgencyPages, "", (offset + size).ToString(CultureInfo.InvariantCulture));
         }
 
         return response;
@@ -70,14 +76,11 @@ public sealed class VerificationGrpcService(
     {
         var v = new FieldViolations();
         v.Check(CardNumber.IsValid(request.CardNumber), "card_number", "must be a card number such as LC260002310");
-        v.Check(request.PageSize is >= 0 and <= 200, "page_size", "must be between 0 and 200");
-        long before = 0;
-        v.Check(request.PageToken.Length == 0 || (long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out before) && before > 0),
-            "page_token", "is not a token this service issued");
+        var size = PageTokens.Size(request.PageSize, v);
+        var before = PageTokens.ParseNumber(request.PageToken, CardVerificationPages, request.CardNumber, v);
         v.ThrowIfAny();
         context.GetCaller().EnsureMayReadCard(request.CardNumber);
 
-        var size = request.PageSize == 0 ? 50 : request.PageSize;
         try
         {
             await audit.FlushCardNotesAsync();
@@ -112,7 +115,7 @@ public sealed class VerificationGrpcService(
 
         if (rows.Count > size)
         {
-            response.NextPageToken = rows[size - 1].AuditSequence.ToString(CultureInfo.InvariantCulture);
+            response.NextPageToken = PageTokens.Create(CardVerificationPages, request.CardNumber, rows[size - 1].AuditSequence.ToString(CultureInfo.InvariantCulture));
         }
 
         return response;
@@ -136,15 +139,4 @@ public sealed class VerificationGrpcService(
     /// </summary>
     private static Metadata OnBehalfOf(ServerCallContext context) =>
         new() { { AuthExtensions.OnBehalfOfHeader, context.GetHttpContext().Request.Headers.Authorization.ToString() } };
-
-    private static (int Size, int Offset) Paging(int pageSize, string pageToken)
-    {
-        var v = new FieldViolations();
-        v.Check(pageSize is >= 0 and <= 200, "page_size", "must be between 0 and 200");
-        var offset = 0;
-        v.Check(pageToken.Length == 0 || (int.TryParse(pageToken, NumberStyles.None, CultureInfo.InvariantCulture, out offset) && offset > 0),
-            "page_token", "is not a token this service issued");
-        v.ThrowIfAny();
-        return (pageSize == 0 ? 50 : pageSize, offset);
-    }
 }

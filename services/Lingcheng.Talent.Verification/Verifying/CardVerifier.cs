@@ -125,22 +125,7 @@ public static class Outcomes
     };
 
     /// <summary>The outcome's name as audit records and the holder's list store it, e.g. VALID.</summary>
-    public static string Name(VerificationOutcome outcome) => outcome switch
-    {
-        VerificationOutcome.Valid => "VALID",
-        VerificationOutcome.Malformed => "MALFORMED",
-        VerificationOutcome.UnsupportedVersion => "UNSUPPORTED_VERSION",
-        VerificationOutcome.UnknownKey => "UNKNOWN_KEY",
-        VerificationOutcome.SignatureInvalid => "SIGNATURE_INVALID",
-        VerificationOutcome.NotYetValid => "NOT_YET_VALID",
-        VerificationOutcome.TokenExpired => "TOKEN_EXPIRED",
-        VerificationOutcome.Expired => "EXPIRED",
-        VerificationOutcome.Suspended => "SUSPENDED",
-        VerificationOutcome.Revoked => "REVOKED",
-        VerificationOutcome.Superseded => "SUPERSEDED",
-        VerificationOutcome.UnknownCard => "UNKNOWN_CARD",
-        _ => "UNSPECIFIED",
-    };
+    public static string Name(VerificationOutcome outcome) => ProtoNames.Short(outcome, "UNSPECIFIED");
 
     public static VerificationOutcome Parse(string name) =>
         Enum.GetValues<VerificationOutcome>().FirstOrDefault(o => Name(o) == name);

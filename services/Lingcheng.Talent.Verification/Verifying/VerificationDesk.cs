@@ -276,19 +276,7 @@ public sealed class VerificationDesk(
         }
     }
 
-    private static string StatusName(RedemptionStatus status) =>
-        status.ToString() switch
-        {
-            "Redeemed" => "REDEEMED",
-            "AlreadyRedeemed" => "ALREADY_REDEEMED",
-            "QuotaExhausted" => "QUOTA_EXHAUSTED",
-            "TierNotEligible" => "TIER_NOT_ELIGIBLE",
-            "CardNotValid" => "CARD_NOT_VALID",
-            "NotProvidedByAgency" => "NOT_PROVIDED_BY_AGENCY",
-            "BenefitInactive" => "BENEFIT_INACTIVE",
-            "VerificationFailed" => "VERIFICATION_FAILED",
-            _ => "UNSPECIFIED",
-        };
+    private static string StatusName(RedemptionStatus status) => ProtoNames.Short(status, "UNSPECIFIED");
 
     private static string RedemptionMessage(EntitlementServiceRedeemResponse r, string benefitCode)
     {

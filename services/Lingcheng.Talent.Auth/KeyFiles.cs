@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Lingcheng.Talent.Client.Auth;
+namespace Lingcheng.Talent.Auth;
 
 /// <summary>Key files that processes on one machine create on first start and then share.</summary>
 public static class KeyFiles

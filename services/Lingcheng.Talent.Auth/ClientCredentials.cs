@@ -1,7 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 
-namespace Lingcheng.Talent.Client.Auth;
+namespace Lingcheng.Talent.Auth;
 
 /// <summary>
 /// Access tokens by OAuth 2.0 client credentials (RFC 6749 §4.4) from an OpenID Connect authority:

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Lingcheng.Talent.Client.Auth;
+namespace Lingcheng.Talent.Auth;
 
 /// <summary>
 /// Mints and validates bearer tokens signed with the development key (HMAC-SHA256).

@@ -1,4 +1,4 @@
-namespace Lingcheng.Talent.Client.Auth;
+namespace Lingcheng.Talent.Auth;
 
 /// <summary>The roles of SPEC §6, as they appear in the <c>role</c> claim of a bearer token.</summary>
 public static class Roles
