@@ -27,7 +27,7 @@ public sealed class SqlServerIntegrationTests(SqlServerFixture sql) : IClassFixt
         await using var system = await TalentSystem.StartAsync(registry: true, entitlements: true, verification: false, settings: settings);
         var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Registry!.Channel);
         var entitlements = new EntitlementService.EntitlementServiceClient(system.Entitlements!.Channel);
-        var card = await IssueCardAsync(system, registry);
+        var card = await IssueCardAsync(system);
 
         // SCENIC_SPOT_ENTRY: 12 uses per calendar year, provided by CULTOUR, all tiers (SPEC §3.3).
         var ids = Enumerable.Range(0, 30).Select(_ => SyntheticData.RequestId()).ToList();
@@ -66,7 +66,7 @@ public sealed class SqlServerIntegrationTests(SqlServerFixture sql) : IClassFixt
         await using var system = await TalentSystem.StartAsync(registry: true, entitlements: false, verification: false, settings: settings);
         var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Registry!.Channel);
 
-        var cards = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => IssueCardAsync(system, registry)));
+        var cards = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => IssueCardAsync(system)));
         await Task.WhenAll(cards.Take(6).Select(c => registry.SuspendCardAsync(
             new SuspendCardRequest { RequestId = SyntheticData.RequestId(), CardNumber = c.CardNumber, Note = "integration test" }, system.AsHrOfficer()).ResponseAsync));
 
@@ -180,13 +180,7 @@ public sealed class SqlServerIntegrationTests(SqlServerFixture sql) : IClassFixt
         });
     }
 
-    private static async Task<Card> IssueCardAsync(TalentSystem system, TalentRegistryService.TalentRegistryServiceClient registry)
-    {
-        var talent = (await registry.CreateTalentAsync(
-            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(Tier.B) }, system.AsHrOfficer())).Talent;
-        return (await registry.IssueCardAsync(
-            new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, system.AsHrOfficer())).Card;
-    }
+    private static async Task<Card> IssueCardAsync(TalentSystem system) => (await system.RegisterWithCardAsync()).Issued.Card;
 
     /// <summary>The events after a sequence up to the caught-up marker.</summary>
     private static async Task<List<CardEvent>> ReadFeedAsync(TalentSystem system, TalentRegistryService.TalentRegistryServiceClient registry, long after)

@@ -37,11 +37,8 @@ public static class RegistryCalls
     public static async Task<V1.Talent> CreateTalentAsync(this TalentRegistryService.TalentRegistryServiceClient client, TalentSystem system, V1.Talent? talent = null) =>
         (await client.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = talent ?? SyntheticData.NewTalent() }, system.AsHrOfficer())).Talent;
 
-    public static async Task<IssueCardResponse> IssueCardAsync(this TalentRegistryService.TalentRegistryServiceClient client, TalentSystem system, Tier tier = Tier.B)
-    {
-        var talent = await client.CreateTalentAsync(system, SyntheticData.NewTalent(tier));
-        return await client.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, system.AsHrOfficer());
-    }
+    public static async Task<IssueCardResponse> IssueCardAsync(this TalentRegistryService.TalentRegistryServiceClient client, TalentSystem system, Tier tier = Tier.B) =>
+        (await system.RegisterWithCardAsync(tier: tier)).Issued;
 
     /// <summary>The field names of the BadRequest in an INVALID_ARGUMENT error.</summary>
     public static string[] BadFields(this RpcException ex) =>

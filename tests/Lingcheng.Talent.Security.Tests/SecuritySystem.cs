@@ -206,8 +206,7 @@ public sealed class SecuritySystem : IAsyncLifetime
     {
         var input = SyntheticData.NewTalent(tier);
         Remember(input);
-        var talent = (await Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = input }, AsHrOfficer())).Talent;
-        var issued = await Registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, AsHrOfficer());
+        var (talent, issued) = await System.RegisterWithCardAsync(input, hr: AsHrOfficer());
         input.TalentId = talent.TalentId;
         return (issued.Card, RememberQr(issued.QrText), input);
     }

@@ -1,5 +1,7 @@
 using Grpc.Core;
 using Lingcheng.Talent.Auth;
+using Lingcheng.Talent.V1;
+using Tier = Lingcheng.Talent.V1.Tier;
 
 namespace Lingcheng.Talent.Testing;
 
@@ -143,6 +145,23 @@ public sealed class TalentSystem : IAsyncDisposable
         new(new Metadata { { "Authorization", "Bearer " + token } }, DateTime.UtcNow + (deadline ?? TimeSpan.FromSeconds(30)));
 
     public CallOptions AsHrOfficer() => Bearer(Tokens.Mint(Roles.HrOfficer, "hr-officer-1"));
+
+    /// <summary>
+    /// Registers <paramref name="talent"/> (a synthetic one of <paramref name="tier"/> when null) and issues its card, as
+    /// an HR officer (<paramref name="hr"/>, or a development token); returns the registered talent and the issue answer
+    /// (the card and its printed QR text). The one card-issuing step the test projects share.
+    /// </summary>
+    public async Task<(V1.Talent Talent, IssueCardResponse Issued)> RegisterWithCardAsync(
+        V1.Talent? talent = null, Tier tier = Tier.B, int validityMonths = 0, CallOptions? hr = null)
+    {
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(Registry!.Channel);
+        var officer = hr ?? AsHrOfficer();
+        var created = (await registry.CreateTalentAsync(
+            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = talent ?? SyntheticData.NewTalent(tier) }, officer)).Talent;
+        var issued = await registry.IssueCardAsync(
+            new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = created.TalentId, ValidityMonths = validityMonths }, officer);
+        return (created, issued);
+    }
 
     public CallOptions AsAuditor() => Bearer(Tokens.Mint(Roles.Auditor, "org-auditor-1"));
 

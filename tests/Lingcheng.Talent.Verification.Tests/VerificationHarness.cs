@@ -152,9 +152,7 @@ public class VerificationSystem : IAsyncLifetime
     /// <summary>Registers a talent and issues a card; returns the card and its static QR text.</summary>
     public async Task<(Card Card, string QrText, V1.Talent Talent)> IssueCardAsync(Tier tier = Tier.A, int validityMonths = 0)
     {
-        var hr = System.AsHrOfficer();
-        var talent = (await Registry.CreateTalentAsync(new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = SyntheticData.NewTalent(tier) }, hr)).Talent;
-        var issued = await Registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId, ValidityMonths = validityMonths }, hr);
+        var (talent, issued) = await System.RegisterWithCardAsync(tier: tier, validityMonths: validityMonths);
         return (issued.Card, issued.QrText, talent);
     }
 

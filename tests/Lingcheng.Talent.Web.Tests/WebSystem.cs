@@ -107,7 +107,6 @@ public sealed class WebSystem : IAsyncLifetime
     /// <summary>Registers a synthetic talent and issues a card; returns its number and printed QR text.</summary>
     public async Task<(string CardNumber, string QrText)> IssueCardAsync(Tier tier = Tier.B, bool withPhoto = false)
     {
-        var registry = new TalentRegistryService.TalentRegistryServiceClient(Services.Registry!.Channel);
         var record = SyntheticData.NewTalent(tier);
         if (withPhoto)
         {
@@ -115,9 +114,7 @@ public sealed class WebSystem : IAsyncLifetime
             record.PhotoContentType = "image/png";
         }
 
-        var talent = (await registry.CreateTalentAsync(
-            new CreateTalentRequest { RequestId = SyntheticData.RequestId(), Talent = record }, Services.AsHrOfficer())).Talent;
-        var issued = await registry.IssueCardAsync(new IssueCardRequest { RequestId = SyntheticData.RequestId(), TalentId = talent.TalentId }, Services.AsHrOfficer());
+        var (_, issued) = await Services.RegisterWithCardAsync(record);
         return (issued.Card.CardNumber, issued.QrText);
     }
 
