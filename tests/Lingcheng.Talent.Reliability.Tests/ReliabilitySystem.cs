@@ -8,7 +8,8 @@ namespace Lingcheng.Talent.Reliability.Tests;
 /// Starts the three real services for a reliability test, with settings suited to a shared,
 /// often saturated two-core machine: one-second feed heartbeats (catch-up is seen sooner),
 /// generous deadlines between the services (slowness must not look like an outage), and no
-/// per-terminal rate limit (the workload's terminals are not being tested for abuse here).
+/// per-terminal or per-caller limit (the workload's terminals and the ledger checker, which reads
+/// every card's verification list in parallel as one HR officer, are not being tested for abuse here).
 /// </summary>
 public static partial class ReliabilitySystem
 {
@@ -19,6 +20,8 @@ public static partial class ReliabilitySystem
         ["Verification__RegistryDeadlineMilliseconds"] = "5000",
         ["Verification__RedeemDeadlineMilliseconds"] = "10000",
         ["Verification__RateLimit__PermitsPerSecond"] = "0",
+        ["CallerLimits__PermitsPerMinute"] = "0",
+        ["CallerLimits__MaxConcurrent"] = "0",
     });
 
     /// <summary>Every sequence a verification process logged it resumed after, in order (one per start).</summary>
