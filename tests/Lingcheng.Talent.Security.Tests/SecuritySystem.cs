@@ -7,6 +7,8 @@ using Grpc.Health.V1;
 using Lingcheng.Talent.Auth;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
+using Lingcheng.Talent.Verification.Time;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using Tier = Lingcheng.Talent.V1.Tier;
 
@@ -15,7 +17,7 @@ namespace Lingcheng.Talent.Security.Tests;
 /// <summary>
 /// The three real services and the built-in identity provider as processes (one system for the whole
 /// assembly: the privacy scan at the end reads the logs of everything the other classes did), plus one
-/// more verification replica whose clock runs ten minutes ahead (<c>Verification:ClockOffsetSeconds</c>)
+/// more verification replica, hosted in the test process, whose clock that judges tokens runs ten minutes ahead
 /// so a real phone token can be replayed after it expired. The services trust the provider, whose demo
 /// accounts are seeded (Development), and the access matrix calls with the tokens it issued to real
 /// accounts and clients (<see cref="ProviderTokens"/>). They also accept development tokens
@@ -39,7 +41,7 @@ public sealed class SecuritySystem : IAsyncLifetime
     public TalentSystem System { get; private set; } = null!;
 
     /// <summary>A verification replica (own database) whose clock runs <see cref="LaterClockOffset"/> ahead.</summary>
-    public ServiceProcess LaterReplica { get; private set; } = null!;
+    public InProcessService<VerificationClock> LaterReplica { get; private set; } = null!;
 
     /// <summary>The access tokens the identity provider issued to the callers of <see cref="RoleTable.Callers"/>.</summary>
     public ProviderTokens ProviderTokens { get; private set; } = null!;
@@ -100,12 +102,11 @@ public sealed class SecuritySystem : IAsyncLifetime
         var env = new Dictionary<string, string>(System.Environment)
         {
             ["ConnectionStrings__Verification"] = $"Data Source={Path.Combine(System.DataDirectory, "verification-later.db")}",
-            ["Kestrel__Endpoints__Json__Url"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
-            ["Verification__ClockOffsetSeconds"] = ((long)LaterClockOffset.TotalSeconds).ToString(CultureInfo.InvariantCulture),
         };
         // The replica (its outgoing calls carry development service tokens) starts while the callers sign in, so it
         // shares the cores with the provider's first sign-ins: it gets twice the usual time to become ready.
-        var replica = ServiceProcess.StartAsync("Verification", ServiceProcess.FreePort(), env, timeout: TimeSpan.FromSeconds(180));
+        var replica = new InProcessService<VerificationClock>(env,
+            services => services.AddSingleton(new VerificationClock(TimeProvider.System, LaterClockOffset))).StartAsync(TimeSpan.FromSeconds(180));
         var started = clock.Elapsed;
         try
         {
@@ -258,10 +259,14 @@ public sealed class SecuritySystem : IAsyncLifetime
     public async Task<IReadOnlyList<HealthCheckResponse.Types.ServingStatus>> HealthAsync()
     {
         var all = new List<HealthCheckResponse.Types.ServingStatus>();
-        foreach (var service in new[] { System.Registry!, System.Entitlements!, System.Verification!, LaterReplica })
+        foreach (var service in new[] { System.Registry!, System.Entitlements!, System.Verification! })
         {
             Assert.True(service.IsRunning, "a service process has exited");
-            all.Add((await new Health.HealthClient(service.Channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10))).Status);
+        }
+
+        foreach (var channel in new[] { System.Registry!.Channel, System.Entitlements!.Channel, System.Verification!.Channel, LaterReplica.Channel })
+        {
+            all.Add((await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest(), deadline: DateTime.UtcNow.AddSeconds(10))).Status);
         }
 
         return all;

@@ -132,10 +132,21 @@ public sealed class AuditWriterTests : IDisposable
         {
             await Task.WhenAll(Enumerable.Range(0, 400).Select(i => writer.AppendAsync(
                 new AuditEntry("agency_terminal:EDU/t1", "EDU", "Verify", $"LC26{burst}{i:D6}", "VALID", "terminal=t1"))));
-            var deadline = DateTime.UtcNow.AddSeconds(20);
-            while (checkpointer.Last is not { Log: > 0 } last || last.Copied < last.Log)
+            // Every write of the burst done (its card notes too), then a complete checkpoint that stays the last one for
+            // a second: on a loaded machine an earlier, already complete one could be seen before the last writes' turn.
+            await writer.FlushCardNotesAsync();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            var stable = System.Diagnostics.Stopwatch.StartNew();
+            var seen = checkpointer.Last;
+            while (checkpointer.Last is not { Log: > 0 } last || last.Copied < last.Log || last != seen || stable.Elapsed < TimeSpan.FromSeconds(1))
             {
                 Assert.True(DateTime.UtcNow < deadline, $"no complete checkpoint after burst {burst}: {checkpointer.Last}");
+                if (checkpointer.Last != seen)
+                {
+                    seen = checkpointer.Last;
+                    stable.Restart();
+                }
+
                 await Task.Delay(20, ct);
             }
 

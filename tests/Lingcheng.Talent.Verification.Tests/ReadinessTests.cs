@@ -15,7 +15,8 @@ namespace Lingcheng.Talent.Verification.Tests;
 /// </summary>
 public sealed class ReadinessTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Within = TimeSpan.FromSeconds(20);
+    /// <summary>How long a start or a transition may take: generous, the test suite shares the two cores with a browser.</summary>
+    private static readonly TimeSpan Within = TimeSpan.FromSeconds(60);
     private readonly string _data = Path.Combine(Path.GetTempPath(), "lct-tests", "ready-" + Guid.NewGuid().ToString("N"));
     private readonly int _registryPort = ServiceProcess.FreePort();
     private readonly int _entitlementsPort = ServiceProcess.FreePort();

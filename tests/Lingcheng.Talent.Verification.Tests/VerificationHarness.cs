@@ -3,6 +3,8 @@ using Grpc.Core;
 using Lingcheng.Talent.Cards;
 using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
+using Lingcheng.Talent.Verification.Time;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 using CardTier = Lingcheng.Talent.Cards.Tier;
 using Tier = Lingcheng.Talent.V1.Tier;
@@ -72,7 +74,7 @@ public class VerificationSystem : IAsyncLifetime
     /// <summary>Its HTTP/1.1 JSON port.</summary>
     public int JsonPort { get; private set; }
 
-    public async ValueTask DisposeAsync()
+    public virtual async ValueTask DisposeAsync()
     {
         if (Environment.GetEnvironmentVariable("LCT_TEST_LOGS") is { Length: > 0 } logs && System is not null)
         {
@@ -109,7 +111,7 @@ public class VerificationSystem : IAsyncLifetime
 
     /// <summary>
     /// Starts one more verification replica against the same registry and entitlement service,
-    /// with its own database and JSON port, and extra settings (e.g. a clock offset).
+    /// with its own database and JSON port, and extra settings.
     /// </summary>
     public async Task<VerificationService.VerificationServiceClient> StartReplicaAsync(IDictionary<string, string>? settings = null) =>
         new((await StartReplicaProcessAsync(settings)).Channel);
@@ -248,12 +250,31 @@ public sealed class SharedVerificationSystem : VerificationSystem
 
     public VerificationService.VerificationServiceClient FortyDaysLater { get; private set; } = null!;
 
+    private InProcessService<VerificationClock>? _later;
+
     protected override async Task StartExtraReplicasAsync()
     {
         var second = StartReplicaAsync();
-        var later = StartReplicaAsync(new Dictionary<string, string> { ["Verification__ClockOffsetSeconds"] = (40 * 86400).ToString(global::System.Globalization.CultureInfo.InvariantCulture) });
+        // In process, so its clock can be replaced: only the clock that judges tokens and cards runs ahead.
+        _later = new InProcessService<VerificationClock>(
+            new Dictionary<string, string>(System.Environment)
+            {
+                ["ConnectionStrings__Verification"] = $"Data Source={Path.Combine(System.DataDirectory, "verification-later.db")}",
+            },
+            services => services.AddSingleton(new VerificationClock(TimeProvider.System, TimeSpan.FromDays(40))));
+        var later = _later.StartAsync(TimeSpan.FromSeconds(120));
         SecondReplica = await second;
-        FortyDaysLater = await later;
+        FortyDaysLater = new((await later).Channel);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_later is not null)
+        {
+            await _later.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
     }
 }
 

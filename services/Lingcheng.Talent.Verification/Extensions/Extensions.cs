@@ -23,10 +23,8 @@ public static class Extensions
         var section = builder.Configuration.GetSection(VerificationOptions.Section);
         builder.Services.AddOptions<VerificationOptions>().Bind(section);
 
-        // The clock that judges tokens and cards. Shifted only by the test setting ClockOffsetSeconds;
-        // everything else (service tokens, audit times) keeps the real clock.
-        var offset = section.GetValue<long>(nameof(VerificationOptions.ClockOffsetSeconds));
-        builder.Services.AddSingleton(sp => new VerificationClock(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(offset)));
+        // The clock that judges tokens and cards: the service's clock (tests replace it with one that runs ahead).
+        builder.Services.AddSingleton(sp => new VerificationClock(sp.GetRequiredService<TimeProvider>(), TimeSpan.Zero));
 
         // Verify, Redeem and CancelRedemption also as JSON over HTTP (google.api.http annotations in the proto).
         // The type registry lets the transcoder write the details of our errors (ErrorInfo, BadRequest) as JSON;

@@ -17,13 +17,6 @@ public sealed class VerificationOptions
     /// <summary>Clock skew tolerated on the token's iat, nbf and exp (SPEC §4: 60 s).</summary>
     public int ClockSkewSeconds { get; set; } = 60;
 
-    /// <summary>
-    /// TESTS ONLY: shifts this service's clock by this many seconds (token times, card expiry,
-    /// audit times). Lets an end-to-end test see a real card expire or a real dynamic token age
-    /// without waiting. Must stay 0 in every real deployment.
-    /// </summary>
-    public long ClockOffsetSeconds { get; set; }
-
     /// <summary>Deadline of the entitlement calls made while an agency waits (milliseconds).</summary>
     public int EntitlementsDeadlineMilliseconds { get; set; } = 1500;
 

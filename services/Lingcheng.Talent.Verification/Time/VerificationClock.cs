@@ -2,9 +2,9 @@ namespace Lingcheng.Talent.Verification.Time;
 
 /// <summary>
 /// The clock that judges tokens and cards (iat, nbf, exp, card expiry): the service's
-/// <see cref="TimeProvider"/> shifted by <c>Verification:ClockOffsetSeconds</c>, which is 0 except
-/// in end-to-end tests of expiry (see docs/verification.md). Service tokens and audit times use the
-/// unshifted clock, so a shifted test replica still talks to the other services.
+/// <see cref="TimeProvider"/>, shifted by <paramref name="offset"/>, which is zero in the service. End-to-end tests
+/// of expiry host a replica in process with a shifted one (docs/verification.md). Service tokens and audit times use
+/// the unshifted clock, so such a replica still talks to the other services.
 /// </summary>
 public sealed class VerificationClock(TimeProvider inner, TimeSpan offset) : TimeProvider
 {
