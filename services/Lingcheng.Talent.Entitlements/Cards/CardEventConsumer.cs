@@ -15,7 +15,7 @@ namespace Lingcheng.Talent.Entitlements.Cards;
 /// Switched off with <c>Entitlements:ConsumeCardEvents=false</c> (tests feed states directly).
 /// </summary>
 public sealed class CardEventConsumer(
-    IServiceScopeFactory scopes,
+    TalentRegistryService.TalentRegistryServiceClient registry,
     CardStateStore store,
     CardFeedStatus status,
     IConfiguration configuration,
@@ -50,11 +50,11 @@ public sealed class CardEventConsumer(
     {
         _after = await store.GetCursorAsync(cancellationToken);
         _batch.Clear();
-        using var scope = scopes.CreateScope();
-        var client = scope.ServiceProvider.GetRequiredService<TalentRegistryService.TalentRegistryServiceClient>();
-
         // A stream that lives as long as the service: no deadline (the unary default does not apply to streams).
-        return client.WatchCardEvents(new WatchCardEventsRequest { AfterSequence = _after }, cancellationToken: cancellationToken);
+        // The client is the service's own (as in the verification service), not one from a scope disposed on return:
+        // the call starts after OpenAsync returns, and on a loaded machine it then failed with ObjectDisposedException
+        // ("IServiceProvider") at every reconnect, for 20 s in one CI run, while the card states here stood still.
+        return registry.WatchCardEvents(new WatchCardEventsRequest { AfterSequence = _after }, cancellationToken: cancellationToken);
     }
 
     protected override async ValueTask<bool> OnMessageAsync(WatchCardEventsResponse message, bool moreWaiting, CancellationToken cancellationToken)
