@@ -45,16 +45,21 @@ public sealed class AuditCheckpointer<TContext>(
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        if (ExecuteTask is { IsCompletedSuccessfully: true } && checkpoints.Key is not null && await HasAuditTrailAsync(cancellationToken))
+        try
         {
-            try
+            if (ExecuteTask is { IsCompletedSuccessfully: true } && checkpoints.Key is not null && await HasAuditTrailAsync(cancellationToken))
             {
                 await CheckpointAsync(cancellationToken); // the last records before the stop
             }
-            catch (OperationCanceledException)
-            {
-                // The stop's time ran out first: the next start signs them.
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The stop's time ran out first: the next start signs them.
+        }
+        catch (ObjectDisposedException)
+        {
+            // A second, concurrent stop (a host run in a test process is stopped by the test and by its own RunAsync,
+            // which then disposes the services) got there first: the next start signs them.
         }
     }
 
