@@ -60,11 +60,15 @@ public static class DeskSteps
         return await WaitForVerdictAsync(page, before);
     }
 
-    /// <summary>Waits until a verdict newer than scan <paramref name="before"/> is on screen; returns ms since the page's submit.</summary>
-    public static async Task<double> WaitForVerdictAsync(IPage page, long before)
+    /// <summary>
+    /// Waits until a verdict newer than scan <paramref name="before"/> is on screen (within <paramref name="timeout"/>,
+    /// Playwright's default when null); returns ms since the page's submit.
+    /// </summary>
+    public static async Task<double> WaitForVerdictAsync(IPage page, long before, TimeSpan? timeout = null)
     {
         await page.WaitForFunctionAsync(
-            "n => [...document.querySelectorAll('[data-scan]')].some(e => Number(e.dataset.scan) > n)", before);
+            "n => [...document.querySelectorAll('[data-scan]')].some(e => Number(e.dataset.scan) > n)", before,
+            new PageWaitForFunctionOptions { Timeout = timeout is { } t ? (float)t.TotalMilliseconds : null });
         return await page.EvaluateAsync<double>("() => performance.now() - window.lctScanSubmittedAt");
     }
 
