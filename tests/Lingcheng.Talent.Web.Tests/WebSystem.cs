@@ -100,7 +100,10 @@ public sealed class WebSystem : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
         });
+        // Actions and expectations wait up to 15 s (Playwright's 5 s for expectations is too short beside
+        // the rest of the suite on two cores: one CI run saw a desk's Blazor connection take longer).
         context.SetDefaultTimeout(15_000);
+        Assertions.SetDefaultExpectTimeout(15_000);
         return await context.NewPageAsync();
     }
 
