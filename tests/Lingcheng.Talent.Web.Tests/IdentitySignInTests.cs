@@ -13,13 +13,7 @@ namespace Lingcheng.Talent.Web.Tests;
 [Collection(IdentityWebCollection.Name)]
 public sealed class IdentitySignInTests(WebSystem browser, IdentityWebSystem system)
 {
-    private async Task<IPage> NewPageAsync()
-    {
-        // A sign-in is a chain of redirects through two processes: give it room on a busy two-core machine.
-        var page = await browser.NewPageAsync(baseUrl: system.Web.BaseUrl);
-        page.Context.SetDefaultTimeout(30_000);
-        return page;
-    }
+    private Task<IPage> NewPageAsync() => browser.NewPageAsync(baseUrl: system.Web.BaseUrl);
 
     /// <summary>A new HR officer (made through the account API) signs in for the first time: new password, authenticator set up; ends on /hr.</summary>
     private async Task<string> SignInAsNewOfficerAsync(IPage page)

@@ -100,10 +100,11 @@ public sealed class WebSystem : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
         });
-        // Actions and expectations wait up to 15 s (Playwright's 5 s for expectations is too short beside
-        // the rest of the suite on two cores: one CI run saw a desk's Blazor connection take longer).
-        context.SetDefaultTimeout(15_000);
-        Assertions.SetDefaultExpectTimeout(15_000);
+        // Actions, navigations and expectations wait up to 30 s: beside the rest of the suite on two cores
+        // CI runs saw a desk's Blazor connection take over Playwright's 5 s and a first sign-in over 15 s.
+        // How fast the pages are is measured apart (DeskSpeedMeasurement, CardSpeedMeasurement).
+        context.SetDefaultTimeout(30_000);
+        Assertions.SetDefaultExpectTimeout(30_000);
         return await context.NewPageAsync();
     }
 
