@@ -21,7 +21,8 @@ namespace Lingcheng.Talent.ServiceDefaults.Auth;
 /// AND <c>Auth:DevelopmentTokens</c> is true — alone, or beside the authority (the local quickstart, so
 /// <c>lct --as</c> keeps working) — and a warning says so at start. Any other service without an authority
 /// refuses to start. Every token must carry exactly one <c>role</c> and live no longer than
-/// <c>Auth:MaxTokenLifetime</c> (exp − iat, 12 h by default).
+/// <c>Auth:MaxTokenLifetime</c> (exp − iat, 12 h by default). A token found valid is remembered for a few
+/// minutes, so the same token sent again costs no signature check (<see cref="RememberingTokenHandler"/>).
 /// Every endpoint requires an authenticated caller unless it opts out (health, reflection).
 /// </summary>
 public static class AuthExtensions
@@ -94,6 +95,8 @@ public static class AuthExtensions
                     options.Authority = authority;
                     options.RequireHttpsMetadata = auth.GetValue("RequireHttpsMetadata", true);
                     options.MapInboundClaims = false;
+                    options.TokenHandlers.Clear();
+                    options.TokenHandlers.Add(new RememberingTokenHandler()); // one per scheme: each remembers what its own rules accepted
                     options.TokenValidationParameters = Common(audience);
                     options.TokenValidationParameters.ValidTypes = ["at+jwt"];
                     options.TokenValidationParameters.ValidAlgorithms = (auth["Algorithms"] ?? "ES256 RS256 PS256").Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -106,6 +109,8 @@ public static class AuthExtensions
                 authentication.AddJwtBearer(developmentScheme, options =>
                 {
                     options.MapInboundClaims = false;
+                    options.TokenHandlers.Clear();
+                    options.TokenHandlers.Add(new RememberingTokenHandler()); // one per scheme: each remembers what its own rules accepted
                     options.TokenValidationParameters = Common(audience);
                     options.TokenValidationParameters.ValidIssuer = DevelopmentTokens.Issuer;
                     options.TokenValidationParameters.IssuerSigningKey = development.SecurityKey;
