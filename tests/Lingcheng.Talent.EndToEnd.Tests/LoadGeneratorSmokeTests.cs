@@ -21,7 +21,9 @@ public sealed class LoadGeneratorSmokeTests
         Assert.Equal(BenchmarkOptions.Smoke.Cards, report.IssueCards!.Calls);
         var round = Assert.Single(report.Rounds);
         Assert.All(new[] { round.Empty, round.Repeated, round.Distinct }, p => Assert.True(p.Load.Calls > 0 && p.ServerCpuMicroseconds > 0 && p.GeneratorCpuMicroseconds > 0, p.Load.Name));
-        Assert.True(round.HalfRate.Calls > 0 && round.HalfRateEmpty.Calls > 0 && round.HalfRateServerCpuMicroseconds > 0);
+        Assert.True(round.HalfRate.Calls > 0 && round.HalfRateEmpty.Calls > 0 && round.HalfRateServerCpuMicroseconds > 0 && round.HalfRateEmptyServerCpuMicroseconds > 0);
+        Assert.True(round.BearerToken.Full > 0 && round.BearerToken.Remembered > 0);
+        Assert.Contains("Bearer token check", markdown);
         Assert.Equal(BenchmarkOptions.Smoke.Revocations, report.Revocation!.Calls);
         Assert.Equal(BenchmarkOptions.Smoke.CachedCards, report.CachedCards);
         Assert.True(report.ResidentBytesWithCachedCards > 0 && report.RawEcdsaMicroseconds > 0);
