@@ -299,17 +299,21 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
         var halfRate = Math.Max(1, distinct.Load.PerSecond / 2);
         var halfTokens = SignDistinct(key, issuer, cards, (long)(halfRate * phase.TotalSeconds) + 1);
         log($"  Verify at half the maximum rate ({halfRate:F0}/s, open loop) …");
-        var halfCpuBefore = ProcessMeter.CpuTime(pids);
-        var half = await Load.OpenAsync("Verify at half rate", i => ExpectValid(client(i).VerifyAsync(new VerifyRequest { QrText = halfTokens[i] }, agency)), halfRate, phase, Fail);
-        var halfCpu = (ProcessMeter.CpuTime(pids) - halfCpuBefore).TotalMicroseconds / Math.Max(1, half.Calls);
+        var (half, halfCpu) = await OpenAsync("Verify at half rate", i => ExpectValid(client(i).VerifyAsync(new VerifyRequest { QrText = halfTokens[i] }, agency)));
         log($"    {half.PerSecond:F0}/s, p50 {half.P50:F2} ms, p99 {half.P99:F2} ms, server CPU {halfCpu:F0} µs/call, failures {half.Failures}; {half.Slow}");
 
         // The floor under that figure: the empty call on the same schedule, through the same generator and machine.
-        var halfEmptyCpuBefore = ProcessMeter.CpuTime(pids);
-        var halfEmpty = await Load.OpenAsync("empty call at the same rate", i => client(i).GetServerTimeAsync(new GetServerTimeRequest(), agency).ResponseAsync, halfRate, phase, Fail);
-        var halfEmptyCpu = (ProcessMeter.CpuTime(pids) - halfEmptyCpuBefore).TotalMicroseconds / Math.Max(1, halfEmpty.Calls);
+        var (halfEmpty, halfEmptyCpu) = await OpenAsync("empty call at the same rate", i => client(i).GetServerTimeAsync(new GetServerTimeRequest(), agency).ResponseAsync);
         log($"  empty call at the same rate: p50 {halfEmpty.P50:F2} ms, p99 {halfEmpty.P99:F2} ms, server CPU {halfEmptyCpu:F0} µs/call; {halfEmpty.Slow}");
         return new Round(rawEcdsa, tokenVerify, bearer, empty, repeated, distinct, half, halfEmpty, halfCpu, halfEmptyCpu);
+
+        // An open-loop phase at the half rate, with the services' CPU per call during it.
+        async Task<(LoadResult Result, double ServerCpuMicroseconds)> OpenAsync(string name, Func<long, Task> call)
+        {
+            var cpuBefore = ProcessMeter.CpuTime(pids);
+            var result = await Load.OpenAsync(name, call, halfRate, phase, Fail);
+            return (result, (ProcessMeter.CpuTime(pids) - cpuBefore).TotalMicroseconds / Math.Max(1, result.Calls));
+        }
     }
 
     private async Task<Phase> PhaseAsync(string name, Func<long, Task> call, int?[] pids, int?[] verificationPid, TimeSpan phase, long limit = long.MaxValue)

@@ -35,15 +35,7 @@ public sealed class RememberingTokenHandler(TimeProvider? time = null) : JsonWeb
         {
             if (now < remembered.Until)
             {
-                var r = remembered.Result;
-                return new TokenValidationResult
-                {
-                    IsValid = true,
-                    SecurityToken = r.SecurityToken,
-                    ClaimsIdentity = r.ClaimsIdentity.Clone(),
-                    Issuer = r.Issuer,
-                    TokenType = r.TokenType,
-                };
+                return Copy(remembered.Result);
             }
 
             _valid.TryRemove(token, out _);
@@ -58,16 +50,19 @@ public sealed class RememberingTokenHandler(TimeProvider? time = null) : JsonWeb
             }
 
             var until = jwt.ValidTo < now + RememberFor ? jwt.ValidTo : now + RememberFor;
-            _valid[token] = new Remembered(new TokenValidationResult
-            {
-                IsValid = true,
-                SecurityToken = jwt,
-                ClaimsIdentity = result.ClaimsIdentity.Clone(),
-                Issuer = result.Issuer,
-                TokenType = result.TokenType,
-            }, until);
+            _valid[token] = new Remembered(Copy(result), until);
         }
 
         return result;
     }
+
+    /// <summary>A valid result with its own copy of the claims, so no caller's change reaches another.</summary>
+    private static TokenValidationResult Copy(TokenValidationResult valid) => new()
+    {
+        IsValid = true,
+        SecurityToken = valid.SecurityToken,
+        ClaimsIdentity = valid.ClaimsIdentity.Clone(),
+        Issuer = valid.Issuer,
+        TokenType = valid.TokenType,
+    };
 }
