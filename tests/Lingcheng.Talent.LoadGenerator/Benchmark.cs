@@ -260,7 +260,7 @@ public sealed class Benchmark(BenchmarkOptions options, Action<string> log)
         {
             if (!op())
             {
-                throw new InvalidOperationException("The baseline verification failed.");
+                throw new InvalidOperationException("A single-thread measurement's check failed (the ECDSA verify, the token verify or the bearer token).");
             }
         }
 
