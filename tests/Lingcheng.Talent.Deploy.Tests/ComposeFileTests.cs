@@ -90,6 +90,10 @@ public sealed partial class ComposeFileTests
         Assert.Contains(identity.List("volumes").Cast<string>(), v => v == $"identity-data-protection:{folder}/identity-data-protection");
         Assert.True(_compose.Map("volumes").ContainsKey("identity-data-protection"));
 
+        // So is the web app's ({DataDirectory}/web-data-protection): people stay signed in when it restarts.
+        Assert.Contains(_compose.Map("services", "web").List("volumes").Cast<string>(), v => v == "web-data-protection:/var/lib/lingcheng/web-data-protection");
+        Assert.True(_compose.Map("volumes").ContainsKey("web-data-protection"));
+
         // The migration job never sees the keys: it gets throw-away ones in its tmpfs (its one secret is the migration
         // login's SQL password).
         var job = _compose.Map("services", "migrate-identity");

@@ -122,7 +122,7 @@ public sealed class KubernetesManifestTests
         Assert.Contains(_docs.OfKind("PersistentVolumeClaim"), c => c.Str("metadata", "name") == claim);
 
         // A ReadWriteOnce claim cannot be shared by two pods: one replica, replaced rather than rolled.
-        Assert.Equal("ReadWriteOnce", _docs.OfKind("PersistentVolumeClaim").Single().List("spec", "accessModes").Cast<string>().Single());
+        Assert.Equal("ReadWriteOnce", _docs.OfKind("PersistentVolumeClaim").Single(c => c.Str("metadata", "name") == claim).List("spec", "accessModes").Cast<string>().Single());
         Assert.Equal("1", deployment.Str("spec", "replicas"));
         Assert.Equal("Recreate", deployment.Str("spec", "strategy", "type"));
     }
@@ -181,10 +181,21 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public void The_web_app_keeps_each_browser_on_one_replica()
+    public void The_web_app_keeps_each_browser_on_one_replica_and_both_replicas_share_one_key_folder()
     {
         var svc = _docs.OfKind("Service").Single(d => d.Str("metadata", "name") == "web");
         Assert.Equal("ClientIP", svc.Str("spec", "sessionAffinity"));
+
+        // The data-protection keys' default folder ({DataDirectory}/web-data-protection, DataDirectory=/var/lib/lingcheng
+        // in the image) is one claim that both replicas mount, so either reads the other's session cookies.
+        var deployment = _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == "web");
+        var pod = deployment.Map("spec", "template", "spec");
+        var container = (YamlMap)pod.List("containers").Single()!;
+        var mounts = container.List("volumeMounts").Cast<YamlMap>().ToDictionary(m => m.Str("mountPath")!, m => m.Str("name")!);
+        var volumes = pod.List("volumes").Cast<YamlMap>().ToDictionary(v => v.Str("name")!, v => v);
+        var claim = volumes[mounts["/var/lib/lingcheng/web-data-protection"]].Str("persistentVolumeClaim", "claimName");
+        Assert.Equal("ReadWriteMany", _docs.OfKind("PersistentVolumeClaim").Single(c => c.Str("metadata", "name") == claim).List("spec", "accessModes").Cast<string>().Single());
+        Assert.Equal("2", deployment.Str("spec", "replicas"));
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Lingcheng.Talent.Testing;
 using Lingcheng.Talent.V1;
 using Microsoft.Playwright;
 using static Lingcheng.Talent.Web.Tests.DeskSteps;
@@ -5,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Lingcheng.Talent.Web.Tests;
 
-/// <summary>The desk when things go wrong or time passes: a lost answer, the pause before the next card.</summary>
+/// <summary>The desk when things go wrong or time passes: a lost answer, a restart of the web app, the pause before the next card.</summary>
 public sealed class DeskResilienceTests(WebSystem system)
 {
     [Fact]
@@ -63,6 +64,35 @@ public sealed class DeskResilienceTests(WebSystem system)
         {
             await system.Services.Registry.RestartAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_desk_stays_signed_in_when_the_web_app_restarts_with_its_key_folder_and_not_without_it()
+    {
+        var keys = Path.Combine(system.Services.DataDirectory, "web-keys-" + Guid.NewGuid().ToString("N")[..8]);
+        var port = ServiceProcess.FreePort();
+        var (_, qr) = await system.IssueCardAsync();
+        IPage page;
+        await using (var app = await WebAppProcess.StartAsync(WithKeys(keys), port: port))
+        {
+            page = await system.NewPageAsync(baseUrl: app.BaseUrl);
+            await SignInAsDeskAsync(page, "TAX", "restart-1");
+        } // killed, as by a crash or a replaced container
+
+        await using (var restarted = await WebAppProcess.StartAsync(WithKeys(keys), port: port))
+        {
+            await page.GotoAsync("/desk");
+            await WaitUntilLiveAsync(page);
+            await ScanAsync(page, qr);
+            await Expect(Verdict(page)).ToContainTextAsync("有效");
+        }
+
+        // The control: a web app with other keys cannot read the session cookie, and the desk must sign in again.
+        await using var other = await WebAppProcess.StartAsync(WithKeys(keys + "-other"), port: port);
+        await page.GotoAsync("/desk");
+        await page.WaitForURLAsync("**/signin**");
+
+        Dictionary<string, string> WithKeys(string folder) => system.WebEnvironment(new Dictionary<string, string> { ["DataProtection__KeysDirectory"] = folder });
     }
 
     [Fact]

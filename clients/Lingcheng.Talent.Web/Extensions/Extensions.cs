@@ -1,8 +1,10 @@
 using System.Globalization;
 using Lingcheng.Talent.Client;
+using Lingcheng.Talent.ServiceDefaults.Auth;
 using Lingcheng.Talent.ServiceDefaults.Hosting;
 using Lingcheng.Talent.Web.Auth;
 using Lingcheng.Talent.Web.Services;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Localization;
 
 namespace Lingcheng.Talent.Web.Extensions;
@@ -13,10 +15,23 @@ public static class Extensions
     /// <summary>The languages offered; the first is the default (SPEC §9: Simplified Chinese).</summary>
     public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
 
+    /// <summary>The data-protection keys' folder: <c>DataProtection:KeysDirectory</c>, else <c>{DataDirectory}/web-data-protection</c>.</summary>
+    public static string KeysDirectory(IConfiguration configuration) =>
+        configuration["DataProtection:KeysDirectory"] is { Length: > 0 } folder
+            ? Path.GetFullPath(folder)
+            : Path.Combine(AuthExtensions.DataDirectory(configuration), "web-data-protection");
+
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
         builder.AddWebAuthentication();
+
+        // The session cookie, the sign-in's correlation state and the forms are sealed with ASP.NET Core data
+        // protection. Its keys live in a folder (KeysDirectory below), so a restarted web app still reads the
+        // cookies it issued (a desk stays signed in) and replicas sharing the folder read each other's.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("lingcheng-web")
+            .PersistKeysToFileSystem(new DirectoryInfo(KeysDirectory(builder.Configuration)));
         builder.Services.AddLocalization();
         builder.Services.AddHealthChecks();
         builder.Services.AddHostedService<ParentProcessWatcher>();
