@@ -72,6 +72,46 @@ public sealed class SignInTests(IdentitySystem idp)
     }
 
     [Fact]
+    public async Task An_authenticator_code_signs_in_once_and_neither_it_again_nor_an_older_one_is_accepted()
+    {
+        using var api = idp.Api(await idp.HrTokenAsync());
+        var name = "aud-t" + Guid.NewGuid().ToString("N")[..8];
+        var created = await (await api.PostAsJsonAsync("api/accounts", new { userName = name, role = "auditor" })).Content.ReadFromJsonAsync<JsonElement>();
+        using var setup = new IdentityBrowser(idp.Authority);
+        await setup.TokenAsync(name, created.GetProperty("temporaryPassword").GetString()!, NewPassword); // sets the authenticator up
+        var key = setup.AuthenticatorKey!;
+
+        var code = await Totp.NextCodeAsync(key);
+        using var first = await PasswordThenCodeAsync(code);
+        Assert.DoesNotContain("验证码不正确", IdentityBrowser.Text(first.LastPage.Html));
+        Assert.False(first.LastPage.Path.StartsWith("/account/second-factor", StringComparison.Ordinal), first.LastPage.Path);
+
+        // Seen over a shoulder: the same code, within its 30 s and the provider's window, is refused, and so is an
+        // older step's; the owner's next code still works.
+        using var again = await PasswordThenCodeAsync(code);
+        Assert.StartsWith("/account/second-factor", again.LastPage.Path);
+        Assert.Contains("验证码不正确", IdentityBrowser.Text(again.LastPage.Html));
+        var older = Totp.Code(key, DateTimeOffset.UtcNow.AddSeconds(-30));
+        await again.PostFormAsync(again.LastPage, new() { ["Code"] = older, ["ReturnUrl"] = "/" });
+        Assert.Contains("验证码不正确", IdentityBrowser.Text(again.LastPage.Html));
+        await again.PostFormAsync(again.LastPage, new() { ["Code"] = await Totp.NextCodeAsync(key), ["ReturnUrl"] = "/" });
+        Assert.False(again.LastPage.Path.StartsWith("/account/second-factor", StringComparison.Ordinal), again.LastPage.Path);
+
+        var mine = (await AuditAsync(api)).Where(r => r.GetProperty("target").GetString() == name).Select(r => r.GetProperty("outcome").GetString()).ToList();
+        Assert.Equal(2, mine.Count(o => o == "WRONG_CODE"));
+
+        async Task<IdentityBrowser> PasswordThenCodeAsync(string code)
+        {
+            var browser = new IdentityBrowser(idp.Authority);
+            var login = await browser.GetAsync("account/login?returnUrl=%2F");
+            await browser.PostFormAsync(login, new() { ["UserName"] = name, ["Password"] = NewPassword, ["ReturnUrl"] = "/" });
+            Assert.StartsWith("/account/second-factor", browser.LastPage.Path);
+            await browser.PostFormAsync(browser.LastPage, new() { ["Code"] = code, ["ReturnUrl"] = "/" });
+            return browser;
+        }
+    }
+
+    [Fact]
     public async Task A_disabled_account_cannot_sign_in_and_enabling_it_restores_sign_in()
     {
         var (name, temporary) = await CreateDeskAsync();

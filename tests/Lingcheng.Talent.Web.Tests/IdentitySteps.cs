@@ -47,7 +47,7 @@ public static class IdentitySteps
 
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "设置动态验证码" })).ToBeVisibleAsync();
         var key = (await page.Locator("#authenticator-key").TextContentAsync())!.Trim();
-        await page.GetByLabel("验证码").FillAsync(Totp.Code(key));
+        await page.GetByLabel("验证码").FillAsync(await Totp.NextCodeAsync(key));
         await page.GetByRole(AriaRole.Button, new() { Name = "启用 Turn on" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "恢复码" })).ToBeVisibleAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "继续 Continue" }).ClickAsync();

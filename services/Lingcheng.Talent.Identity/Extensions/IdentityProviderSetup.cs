@@ -59,6 +59,7 @@ public static class IdentityProviderSetup
             })
             .AddEntityFrameworkStores<IdentityDb>()
             .AddDefaultTokenProviders()
+            .AddTokenProvider<SingleUseAuthenticatorCodes>(TokenOptions.DefaultAuthenticatorProvider) // each code accepted once
             .AddPasswordValidator<PasswordRules>()
             .AddErrorDescriber<BilingualIdentityErrors>();
         builder.Services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
