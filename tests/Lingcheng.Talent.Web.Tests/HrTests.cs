@@ -191,6 +191,51 @@ public sealed class HrTests(WebSystem system)
     }
 
     [Fact]
+    public async Task An_officer_revokes_a_signing_key_only_with_a_reason_and_the_cards_it_signed_stop_verifying()
+    {
+        // A key of this test's own (the tests run one at a time): rotate, then issue one card with the new key.
+        var registry = new TalentRegistryService.TalentRegistryServiceClient(system.Services.Registry!.Channel);
+        await registry.RotateSigningKeyAsync(new RotateSigningKeyRequest { RequestId = "t-" + Guid.NewGuid().ToString("N") }, system.Services.AsHrOfficer());
+        var key = (await registry.GetTrustListAsync(new GetTrustListRequest(), system.Services.AsHrOfficer())).Keys.Single(k => k.Status == SigningKeyStatus.Active);
+        var (_, qr) = await system.IssueCardAsync();
+        Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(qr));
+
+        var page = await system.NewPageAsync();
+        await SignInAsAsync(page, "人社局工作人员");
+        await page.GotoAsync("/hr/keys");
+        await page.GetByRole(AriaRole.Link, new() { Name = "吊销… " + key.Kid }).ClickAsync();
+        await Expect(page.GetByText("确认吊销签名密钥 " + key.Kid)).ToBeVisibleAsync();
+        Assert.Empty(await SeriousAccessibilityViolationsAsync(page));
+
+        // Without a reason: refused, the field named beside it, nothing revoked.
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认吊销" }).ClickAsync();
+        await Expect(page.Locator("#key-reason-error")).ToContainTextAsync("1–500");
+        await ScreenshotAsync(page, "hr-key-revoke");
+        Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(qr));
+
+        await page.GetByLabel("吊销原因(必填,记入审计记录)").FillAsync("演练:模拟私钥泄露");
+        await page.GetByRole(AriaRole.Button, new() { Name = "确认吊销" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"已吊销签名密钥 {key.Kid}。用它签发的在用卡有 1 张");
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = key.Kid })).ToContainTextAsync("REVOKED");
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "吊销… " + key.Kid })).ToHaveCountAsync(0);
+
+        // The verification service learns it from the card feed within about a second; the card's printed QR is refused.
+        var outcome = VerificationOutcome.Valid;
+        for (var i = 0; i < 50 && outcome == VerificationOutcome.Valid; i++)
+        {
+            await Task.Delay(200, TestContext.Current.CancellationToken);
+            outcome = await system.VerifyAsync(qr);
+        }
+
+        Assert.Equal(VerificationOutcome.UnknownKey, outcome);
+        var keys = (await registry.GetTrustListAsync(new GetTrustListRequest(), system.Services.AsHrOfficer())).Keys;
+        Assert.Equal(SigningKeyStatus.Revoked, keys.Single(k => k.Kid == key.Kid).Status);
+        Assert.Single(keys, k => k.Status == SigningKeyStatus.Active); // a new key signs from now on
+        var (_, fresh) = await system.IssueCardAsync();
+        Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(fresh));
+    }
+
+    [Fact]
     public async Task An_officer_edits_a_talent_a_bad_value_is_named_and_a_batch_of_cards_prints_from_the_list()
     {
         var employer = "批量打印测试单位" + Guid.NewGuid().ToString("N")[..6];
