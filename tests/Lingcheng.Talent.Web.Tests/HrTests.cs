@@ -209,7 +209,7 @@ public sealed class HrTests(WebSystem system)
 
         // Without a reason: refused, the field named beside it, nothing revoked.
         await page.GetByRole(AriaRole.Button, new() { Name = "确认吊销" }).ClickAsync();
-        await Expect(page.Locator("#key-reason-error")).ToContainTextAsync("1–500");
+        await Expect(page.Locator("#key-reason-error")).ToContainTextAsync("请填写吊销原因");
         await ScreenshotAsync(page, "hr-key-revoke");
         Assert.Equal(VerificationOutcome.Valid, await system.VerifyAsync(qr));
 
