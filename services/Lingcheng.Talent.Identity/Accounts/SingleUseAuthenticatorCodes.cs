@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.AspNetCore.Identity;
 
 namespace Lingcheng.Talent.Identity.Accounts;
@@ -40,7 +41,7 @@ public sealed class SingleUseAuthenticatorCodes(TimeProvider time) : IUserTwoFac
         var used = long.TryParse(await manager.GetAuthenticationTokenAsync(user, Store, StepName), CultureInfo.InvariantCulture, out var last) ? last : long.MinValue;
         for (var step = Math.Max(now - Window, used + 1); step <= now + Window; step++)
         {
-            if (CryptographicOperations.FixedTimeEquals(System.Text.Encoding.ASCII.GetBytes(Code(key, step)), System.Text.Encoding.ASCII.GetBytes(token)))
+            if (CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Code(key, step)), Encoding.ASCII.GetBytes(token)))
             {
                 return (await manager.SetAuthenticationTokenAsync(user, Store, StepName, step.ToString(CultureInfo.InvariantCulture))).Succeeded;
             }
@@ -50,7 +51,7 @@ public sealed class SingleUseAuthenticatorCodes(TimeProvider time) : IUserTwoFac
     }
 
     /// <summary>The code of one time step (RFC 4226 §5.3 dynamic truncation).</summary>
-    public static string Code(byte[] key, long step)
+    private static string Code(byte[] key, long step)
     {
         Span<byte> counter = stackalloc byte[8];
         BinaryPrimitives.WriteInt64BigEndian(counter, step);
