@@ -113,16 +113,12 @@ public sealed class KubernetesManifestTests
         Assert.StartsWith("https://", env["Identity__Web__BaseUrls__0"].Str("value"));
 
         var folder = env["Identity__KeysDirectory"].Str("value");
-        var mounts = container.List("volumeMounts").Cast<YamlMap>().ToDictionary(m => m.Str("mountPath")!, m => m.Str("name")!);
-        var volumes = pod.List("volumes").Cast<YamlMap>().ToDictionary(v => v.Str("name")!, v => v);
-        Assert.Equal("lingcheng-talent-identity-keys", volumes[mounts[$"{folder}/identity-signing.key"]].Str("secret", "secretName"));
-        Assert.Equal("lingcheng-talent-identity-keys", volumes[mounts[$"{folder}/identity-encryption.key"]].Str("secret", "secretName"));
-        Assert.Equal("lingcheng-talent-client-secrets", volumes[mounts[$"{folder}/clients"]].Str("secret", "secretName"));
-        var claim = volumes[mounts[$"{folder}/identity-data-protection"]].Str("persistentVolumeClaim", "claimName");
-        Assert.Contains(_docs.OfKind("PersistentVolumeClaim"), c => c.Str("metadata", "name") == claim);
+        Assert.Equal("lingcheng-talent-identity-keys", VolumeMountedAt(pod, $"{folder}/identity-signing.key").Str("secret", "secretName"));
+        Assert.Equal("lingcheng-talent-identity-keys", VolumeMountedAt(pod, $"{folder}/identity-encryption.key").Str("secret", "secretName"));
+        Assert.Equal("lingcheng-talent-client-secrets", VolumeMountedAt(pod, $"{folder}/clients").Str("secret", "secretName"));
 
         // A ReadWriteOnce claim cannot be shared by two pods: one replica, replaced rather than rolled.
-        Assert.Equal("ReadWriteOnce", _docs.OfKind("PersistentVolumeClaim").Single(c => c.Str("metadata", "name") == claim).List("spec", "accessModes").Cast<string>().Single());
+        Assert.Equal("ReadWriteOnce", AccessModeOfClaimMountedAt(pod, $"{folder}/identity-data-protection"));
         Assert.Equal("1", deployment.Str("spec", "replicas"));
         Assert.Equal("Recreate", deployment.Str("spec", "strategy", "type"));
     }
@@ -189,13 +185,23 @@ public sealed class KubernetesManifestTests
         // The data-protection keys' default folder ({DataDirectory}/web-data-protection, DataDirectory=/var/lib/lingcheng
         // in the image) is one claim that both replicas mount, so either reads the other's session cookies.
         var deployment = _docs.OfKind("Deployment").Single(d => d.Str("metadata", "name") == "web");
-        var pod = deployment.Map("spec", "template", "spec");
-        var container = (YamlMap)pod.List("containers").Single()!;
-        var mounts = container.List("volumeMounts").Cast<YamlMap>().ToDictionary(m => m.Str("mountPath")!, m => m.Str("name")!);
-        var volumes = pod.List("volumes").Cast<YamlMap>().ToDictionary(v => v.Str("name")!, v => v);
-        var claim = volumes[mounts["/var/lib/lingcheng/web-data-protection"]].Str("persistentVolumeClaim", "claimName");
-        Assert.Equal("ReadWriteMany", _docs.OfKind("PersistentVolumeClaim").Single(c => c.Str("metadata", "name") == claim).List("spec", "accessModes").Cast<string>().Single());
+        Assert.Equal("ReadWriteMany", AccessModeOfClaimMountedAt(deployment.Map("spec", "template", "spec"), "/var/lib/lingcheng/web-data-protection"));
         Assert.Equal("2", deployment.Str("spec", "replicas"));
+    }
+
+    /// <summary>The pod's volume that its (single) container mounts at <paramref name="path"/>.</summary>
+    private static YamlMap VolumeMountedAt(YamlMap pod, string path)
+    {
+        var container = (YamlMap)pod.List("containers").Single()!;
+        var name = container.List("volumeMounts").Cast<YamlMap>().Single(m => m.Str("mountPath") == path).Str("name");
+        return pod.List("volumes").Cast<YamlMap>().Single(v => v.Str("name") == name);
+    }
+
+    /// <summary>The access mode of the PersistentVolumeClaim (which must exist) mounted at <paramref name="path"/>.</summary>
+    private string? AccessModeOfClaimMountedAt(YamlMap pod, string path)
+    {
+        var claim = VolumeMountedAt(pod, path).Str("persistentVolumeClaim", "claimName");
+        return _docs.OfKind("PersistentVolumeClaim").Single(c => c.Str("metadata", "name") == claim).List("spec", "accessModes").Cast<string>().Single();
     }
 
     [Theory]
