@@ -218,6 +218,7 @@ public sealed class HrTests(WebSystem system)
         await Expect(page.GetByRole(AriaRole.Status)).ToContainTextAsync($"已吊销签名密钥 {key.Kid}。用它签发的在用卡有 1 张");
         await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = key.Kid })).ToContainTextAsync("REVOKED");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "吊销… " + key.Kid })).ToHaveCountAsync(0);
+        await ScreenshotAsync(page, "hr-key-revoked");
 
         // The verification service learns it from the card feed within about a second; the card's printed QR is refused.
         var outcome = VerificationOutcome.Valid;
