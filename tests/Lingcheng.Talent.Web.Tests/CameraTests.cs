@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>The desk's camera path, with Chromium's fake camera playing a video of a card's QR code.</summary>
-public sealed class CameraTests(WebSystem system)
+public sealed class CameraTests(WebSystem system) : BrowserTests
 {
     [Fact]
     public async Task Clerk_scans_a_card_with_the_camera_and_sees_valid()

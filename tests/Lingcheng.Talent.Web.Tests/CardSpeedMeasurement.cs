@@ -12,7 +12,7 @@ namespace Lingcheng.Talent.Web.Tests;
 /// prints what it measured and asserts nothing about time; run it on purpose:
 /// <c>dotnet test tests/Lingcheng.Talent.Web.Tests --filter CardSpeed --logger "console;verbosity=detailed" -- xUnit.Explicit=only</c>.
 /// </summary>
-public sealed class CardSpeedMeasurement(WebSystem system)
+public sealed class CardSpeedMeasurement(WebSystem system) : BrowserTests
 {
     [Fact(Explicit = true)]
     public async Task First_load_bytes_and_time_to_QR_on_Fast_3G_are_measured()

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>The talent's card (/card) on a phone-sized Chromium, against the real services.</summary>
-public sealed class CardTests(WebSystem system)
+public sealed class CardTests(WebSystem system) : BrowserTests
 {
     private TalentRegistryService.TalentRegistryServiceClient Registry => new(system.Services.Registry!.Channel);
 

@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>The desk when things go wrong or time passes: a lost answer, a restart of the web app, the pause before the next card.</summary>
-public sealed class DeskResilienceTests(WebSystem system)
+public sealed class DeskResilienceTests(WebSystem system) : BrowserTests
 {
     [Fact]
     public async Task A_use_whose_answer_was_lost_is_retried_with_the_same_id_and_recorded_once()

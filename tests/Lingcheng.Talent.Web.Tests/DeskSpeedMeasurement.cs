@@ -11,7 +11,7 @@ namespace Lingcheng.Talent.Web.Tests;
 /// measured and asserts nothing about time; run it on purpose:
 /// <c>dotnet test tests/Lingcheng.Talent.Web.Tests --filter DeskSpeed --logger "console;verbosity=detailed" -- xUnit.Explicit=only</c> (results in docs/performance.md).
 /// </summary>
-public sealed class DeskSpeedMeasurement(WebSystem system)
+public sealed class DeskSpeedMeasurement(WebSystem system) : BrowserTests
 {
     // Fills the box, presses Enter the way a scanner does, and times until a newer verdict is in the DOM.
     private const string ScanAndTimeScript = """

@@ -12,7 +12,7 @@ namespace Lingcheng.Talent.Web.Tests;
 /// time; run it on purpose (it registers 100 000 talents first, a few minutes):
 /// <c>dotnet test tests/Lingcheng.Talent.Web.Tests --filter HrSpeed --logger "console;verbosity=detailed" -- xUnit.Explicit=only</c>.
 /// </summary>
-public sealed class HrSpeedMeasurement(WebSystem system)
+public sealed class HrSpeedMeasurement(WebSystem system) : BrowserTests
 {
     [Fact(Explicit = true)]
     public async Task Talents_list_search_and_a_200_card_print_are_measured()

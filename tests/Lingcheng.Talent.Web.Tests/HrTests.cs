@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>The HR console (/hr) in Chromium, against the real services: what an HR officer and an auditor see and do.</summary>
-public sealed class HrTests(WebSystem system)
+public sealed class HrTests(WebSystem system) : BrowserTests
 {
     [Fact]
     public async Task An_officer_registers_a_talent_issues_and_prints_a_card_a_desk_verifies_it_and_then_sees_it_revoked()

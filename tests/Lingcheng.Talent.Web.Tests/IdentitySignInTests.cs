@@ -11,7 +11,7 @@ namespace Lingcheng.Talent.Web.Tests;
 /// lockout, the idle time-out, and the accounts page of the HR console.
 /// </summary>
 [Collection(IdentityWebCollection.Name)]
-public sealed class IdentitySignInTests(WebSystem browser, IdentityWebSystem system)
+public sealed class IdentitySignInTests(WebSystem browser, IdentityWebSystem system) : BrowserTests
 {
     private Task<IPage> NewPageAsync() => browser.NewPageAsync(baseUrl: system.Web.BaseUrl);
 

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>The HR console's bulk import (/hr/import) in Chromium, against the real registry.</summary>
-public sealed class ImportTests(WebSystem system)
+public sealed class ImportTests(WebSystem system) : BrowserTests
 {
     private const string Header = "full_name,gender,document_type,document_number,nationality,mobile_phone,employer_name,employer_credit_code,tier,programme";
 

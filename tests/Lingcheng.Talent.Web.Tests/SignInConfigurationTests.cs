@@ -1,7 +1,7 @@
 namespace Lingcheng.Talent.Web.Tests;
 
 /// <summary>Sign-in outside Development: OpenID Connect only, and no start at all without an authority.</summary>
-public sealed class SignInConfigurationTests(WebSystem system)
+public sealed class SignInConfigurationTests(WebSystem system) : BrowserTests
 {
     [Fact]
     public async Task Outside_Development_the_web_app_refuses_to_start_without_an_authority()
