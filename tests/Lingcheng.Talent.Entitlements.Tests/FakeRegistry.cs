@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Lingcheng.Talent.V1;
@@ -25,9 +24,7 @@ public sealed class FakeRegistry : IAsyncDisposable
 
     public FakeRegistry()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        Port = Lingcheng.Talent.Testing.ServiceProcess.FreePort();
     }
 
     public int Port { get; }

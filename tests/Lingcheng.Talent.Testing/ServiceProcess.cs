@@ -261,12 +261,39 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A loopback port nobody listens on right now.</summary>
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>
+    /// A loopback port nobody listens on right now, not handed out before by this process, and below Linux's
+    /// ephemeral range (32768–60999): outgoing connections take their local ports from that range, and in a CI
+    /// run one took a port handed out here before its service could bind it ("address already in use").
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(20_000, 32_000);
+            lock (HandedOut)
+            {
+                if (!HandedOut.Add(port))
+                {
+                    continue;
+                }
+            }
+
+            try
+            {
+                using var listener = new TcpListener(IPAddress.Loopback, port);
+                listener.Start();
+                return port;
+            }
+            catch (SocketException)
+            {
+                // Someone listens there: another.
+            }
+        }
+
+        throw new InvalidOperationException("No free loopback port found between 20000 and 32000.");
     }
 }
 
