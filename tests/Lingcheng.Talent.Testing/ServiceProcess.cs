@@ -272,7 +272,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         for (var attempt = 0; attempt < 1000; attempt++)
         {
-            var port = Random.Shared.Next(20_000, 32_000);
+            var port = Random.Shared.Next(10_000, 32_000);
             lock (HandedOut)
             {
                 if (!HandedOut.Add(port))
@@ -293,7 +293,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             }
         }
 
-        throw new InvalidOperationException("No free loopback port found between 20000 and 32000.");
+        throw new InvalidOperationException("No free loopback port found between 10000 and 32000.");
     }
 }
 
